@@ -1,0 +1,46 @@
+# The two commands: `make run` (portal + PostHog sandbox) and `make test` (ruff + pytest).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SANDBOX_PORT ?= 8001
+export SANDBOX_PORT
+
+.PHONY: run test lint format bench clean
+
+# A Python 3.12+ interpreter: python3 when new enough (pyenv picks 3.13 from .python-version),
+# else python3.13 or python3.12.
+$(VENV)/.created:
+	@for candidate in python3 python3.13 python3.12; do \
+	  if command -v $$candidate >/dev/null && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    echo "Creating $(VENV) with $$($$candidate --version)"; $$candidate -m venv $(VENV) && touch $@ && exit 0; \
+	  fi; \
+	done; echo "adminui needs Python 3.12 or newer (python3.12 or python3.13 on PATH)." >&2; exit 1
+
+$(VENV)/.runtime: $(VENV)/.created requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.runtime
+	@bash scripts/run.sh
+
+test: $(VENV)/.dev
+	@bash scripts/ensure-chromium.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.dev
+	$(PY) bench/overview.py
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,60 @@
+"""The one helper every write to PostHog goes through, so each one lands in the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.http import HttpRequest
+
+from adminui.models import AuditEvent
+from adminui.posthog import PostHogEnvironment, PostHogError
+from adminui.posthog.redaction import redact, redact_payload
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Target:
+    type: str
+    id: str = ""
+    label: str = ""
+
+
+def record_write(
+    request: HttpRequest,
+    environment: PostHogEnvironment,
+    *,
+    action: str,
+    target: Target,
+    sent: dict[str, Any] | None,
+    call: Callable[[], T],
+) -> T:
+    """Run `call` (a write to PostHog) and record who did what, to what, and how it went.
+
+    `sent` is what the call sends; it is stored with secrets removed. PostHog errors are
+    recorded and re-raised for the view's error handling.
+    """
+    event = AuditEvent(
+        actor=request.user if request.user.is_authenticated else None,
+        actor_name=request.user.get_username() or "anonymous",
+        environment=environment.slug,
+        action=action,
+        target_type=target.type,
+        target_id=str(target.id),
+        target_label=target.label,
+        details=redact_payload(sent or {}),
+    )
+    try:
+        result = call()
+    except PostHogError as error:
+        event.outcome = AuditEvent.Outcome.FAILURE
+        event.error = redact(error.message)
+        event.save()
+        raise
+    event.outcome = AuditEvent.Outcome.SUCCESS
+    # A create only learns its target's id from PostHog's answer.
+    event.target_id = event.target_id or str(getattr(result, "id", ""))
+    event.save()
+    return result

@@ -1,0 +1,43 @@
+"""Run independent PostHog calls at the same time, each failing on its own.
+
+A page made of several cards costs about one PostHog round trip instead of the sum of them,
+and one failing call breaks only its own card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from adminui.errors import hint_for
+from adminui.posthog import PostHogError
+
+
+@dataclass(frozen=True)
+class Outcome:
+    value: Any = None
+    error: PostHogError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def hint(self) -> str:
+        return hint_for(self.error) if self.error else ""
+
+
+def _outcome(call: Callable[[], Any]) -> Outcome:
+    try:
+        return Outcome(value=call())
+    except PostHogError as error:
+        return Outcome(error=error)
+
+
+def gather(calls: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
+    """Call each function in its own thread; PostHog errors become that call's Outcome.error."""
+    with ThreadPoolExecutor(max_workers=max(len(calls), 1)) as pool:
+        futures = {name: pool.submit(_outcome, call) for name, call in calls.items()}
+        return {name: future.result() for name, future in futures.items()}

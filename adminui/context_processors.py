@@ -1,0 +1,31 @@
+"""Values every page's layout needs: environments, the current one, the user's role."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from adminui import __version__
+from adminui.posthog import get_client, get_environments
+from adminui.roles import Role, role_of
+
+
+def portal(request: HttpRequest) -> dict:
+    match = getattr(request, "resolver_match", None)
+    environment = match.kwargs.get("environment") if match else None
+    environments = list(get_environments().values())
+    role = role_of(request.user)
+    deprecation = None
+    if role == Role.ADMIN:
+        for candidate in environments:
+            deprecation = deprecation or get_client(candidate).deprecation
+    return {
+        "environments": environments,
+        "environment": environment or environments[0],
+        "role": role,
+        "can_edit": role is not None and role >= Role.EDITOR,
+        "is_admin": role == Role.ADMIN,
+        "deprecation": deprecation,
+        "adminui_version": __version__,
+        "key_rotation_days": settings.KEY_ROTATION_DAYS,
+    }

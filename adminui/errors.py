@@ -1,0 +1,92 @@
+"""Where PostHog failures become pages: views let PostHogError propagate and this renders it.
+
+A full request gets the page layout with the message; an htmx request gets only the error
+panel, which htmx swaps into the region the user was looking at (base.html configures htmx to
+swap error responses).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from adminui.posthog import errors as ph
+
+logger = logging.getLogger(__name__)
+
+# Portal status codes: upstream trouble is a gateway problem, not the user's fault.
+STATUS_FOR = [
+    (ph.PostHogNotFound, 404),
+    (ph.PostHogTimeout, 504),
+    (ph.PostHogRateLimited, 503),
+    (ph.PostHogValidationError, 400),
+    (ph.PostHogError, 502),
+]
+
+HINTS = [
+    (
+        ph.PostHogScopeError,
+        "An Admin can add the scope to the portal's personal API key in PostHog "
+        "(Settings → Personal API keys), or issue a new key with it.",
+    ),
+    (
+        ph.PostHogAuthError,
+        "The key may have been revoked or rotated. An Admin must set a valid "
+        "POSTHOG_PERSONAL_API_KEY for the portal.",
+    ),
+    (
+        ph.PostHogPersonalKeyRefused,
+        "PostHog serves this only to a person logged in to PostHog, not to API keys.",
+    ),
+    (ph.PostHogUnreachable, "Check that PostHog is up and that POSTHOG_HOST is right."),
+    (ph.PostHogTimeout, "PostHog may be busy. Try again in a moment."),
+    (ph.PostHogServerError, "This is on PostHog's side. Try again in a moment."),
+    (ph.PostHogBadResponse, "A proxy in front of PostHog may be failing. Try again later."),
+]
+
+
+def status_for(error: ph.PostHogError) -> int:
+    return next(status for cls, status in STATUS_FOR if isinstance(error, cls))
+
+
+def hint_for(error: ph.PostHogError) -> str:
+    return next((hint for cls, hint in HINTS if isinstance(error, cls)), "")
+
+
+def render_upstream_error(request: HttpRequest, error: ph.PostHogError) -> HttpResponse:
+    template = "errors/upstream.html"
+    if getattr(request, "htmx", False):
+        template += "#upstream-error"
+    response = render(
+        request,
+        template,
+        {"error": error, "hint": hint_for(error)},
+        status=status_for(error),
+    )
+    if isinstance(error, ph.PostHogRateLimited) and error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+class PostHogErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ph.PostHogError):
+            return None
+        logger.warning(
+            "PostHog call failed for %s: %s", request.path, exception.message, exc_info=False
+        )
+        return render_upstream_error(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403: the role message, as a page or (for htmx) in the region the user acted on."""
+    template = "403.html#forbidden" if getattr(request, "htmx", False) else "403.html"
+    return render(request, template, {"exception": str(exception)}, status=403)

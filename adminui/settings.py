@@ -1,0 +1,199 @@
+"""Settings, all read from the environment (see the README's configuration table).
+
+With no variables at all the portal runs for development: DEBUG on, an SQLite file, a
+local-memory cache and the embedded PostHog sandbox. Malformed values stop start-up with a
+message that names the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from adminui.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_secret_key = env_secret("SECRET_KEY")
+DEBUG = env_bool("DEBUG", default=not _secret_key)
+if not _secret_key and not DEBUG:
+    raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required when DEBUG is off.")
+# The development fallback is only ever used with DEBUG on.
+SECRET_KEY = _secret_key or "django-insecure-adminui-development-only-key-do-not-deploy"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "adminui",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "adminui.errors.PostHogErrorMiddleware",
+]
+
+ROOT_URLCONF = "adminui.urls"
+WSGI_APPLICATION = "adminui.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "adminui.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# Database: an SQLite file unless DATABASE_URL names PostgreSQL.
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    if not _database_url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or postgresql:// URL.")
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "var" / "db.sqlite3",
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+        }
+    }
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: local memory unless CACHE_URL names Redis (Django's built-in backend; needs `redis`).
+_cache_url = env_url("CACHE_URL", schemes=("redis", "rediss"))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Security. Cookies are secure and HSTS is on whenever DEBUG is off.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUST_X_FORWARDED_PROTO", False) else None
+)
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: htmx's own inline indicator style is switched off in
+# base.html and its CSS ships in app.css.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# PostHog. Without POSTHOG_HOST the portal talks to the embedded sandbox (see `make run`).
+SANDBOX_PORT = env_int("SANDBOX_PORT", 8001, minimum=1)
+POSTHOG_HOST = env_url("POSTHOG_HOST")
+POSTHOG_SANDBOX = not POSTHOG_HOST
+if POSTHOG_SANDBOX:
+    from adminui.sandbox.demo import DEMO_PERSONAL_API_KEY, DEMO_PROJECT_ID
+
+    POSTHOG_HOST = f"http://127.0.0.1:{SANDBOX_PORT}"
+    POSTHOG_PERSONAL_API_KEY = DEMO_PERSONAL_API_KEY
+    POSTHOG_PROJECT_ID = DEMO_PROJECT_ID
+else:
+    POSTHOG_PERSONAL_API_KEY = env_secret("POSTHOG_PERSONAL_API_KEY")
+    if not POSTHOG_PERSONAL_API_KEY:
+        raise ImproperlyConfigured(
+            "POSTHOG_PERSONAL_API_KEY (or POSTHOG_PERSONAL_API_KEY_FILE) is required "
+            "when POSTHOG_HOST is set."
+        )
+    POSTHOG_PROJECT_ID = env_int("POSTHOG_PROJECT_ID", 0, minimum=1)
+    if not POSTHOG_PROJECT_ID:
+        raise ImproperlyConfigured("POSTHOG_PROJECT_ID is required when POSTHOG_HOST is set.")
+POSTHOG_API_PREFIX = env_choice("POSTHOG_API_PREFIX", "environments", ("environments", "projects"))
+POSTHOG_ENVIRONMENT_NAME = env_str(
+    "POSTHOG_ENVIRONMENT_NAME", "Sandbox" if POSTHOG_SANDBOX else f"Project {POSTHOG_PROJECT_ID}"
+)
+POSTHOG_CONNECT_TIMEOUT = env_float("POSTHOG_CONNECT_TIMEOUT", 3.05)
+POSTHOG_READ_TIMEOUT = env_float("POSTHOG_READ_TIMEOUT", 15.0)
+# Creating or validating a key, and summaries, make PostHog call an LLM provider.
+POSTHOG_LLM_READ_TIMEOUT = env_float("POSTHOG_LLM_READ_TIMEOUT", 90.0)
+
+# Keys older than this many days get a rotation reminder.
+KEY_ROTATION_DAYS = env_int("KEY_ROTATION_DAYS", 90, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "adminui.posthog.redaction.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

@@ -1,0 +1,36 @@
+"""Template helpers shared by every screen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes) -> str:
+    """The current query string with `changes` applied (None or "" removes a key).
+
+    Keeps a list's search, filters, sort and page in the URL, so views can be bookmarked.
+    Changing anything but the page goes back to the first page.
+    """
+    params = context["request"].GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def age_days(moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    return (timezone.now() - moment).days

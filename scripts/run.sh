@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make run`: migrate, then serve the portal; in sandbox mode (no POSTHOG_HOST) also start the
+# PostHog sandbox and create the demo accounts. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+SANDBOX_PORT=${SANDBOX_PORT:-8001}
+
+$PY manage.py migrate --no-input -v 0
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
+
+if [[ -z "${POSTHOG_HOST:-}" ]]; then
+  $PY manage.py sandbox --port "$SANDBOX_PORT" &
+  pids+=($!)
+  $PY manage.py demo_users
+  login="Log in as admin, editor or viewer (password: adminui-demo)."
+else
+  login="Log in with your adminui account (create one with: .venv/bin/python manage.py createsuperuser)."
+fi
+
+echo
+echo "  adminui is starting at http://$HOST:$PORT/"
+echo "  $login"
+echo
+$PY manage.py runserver "$HOST:$PORT" &
+pids+=($!)
+wait -n "${pids[@]}"

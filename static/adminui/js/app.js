@@ -1,0 +1,93 @@
+// adminui's small client side: toasts, dialogs and keyboard shortcuts. Every page works
+// without it; htmx and this file only make it smoother. No inline script anywhere (CSP).
+"use strict";
+
+(function () {
+  const toasts = () => document.getElementById("toasts");
+
+  function showToast(text, level) {
+    const toast = document.createElement("div");
+    toast.className = "toast toast-" + (level || "error");
+    toast.setAttribute("role", level === "error" ? "alert" : "status");
+    const span = document.createElement("span");
+    span.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.dataset.dismiss = "";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    toast.append(span, close);
+    toasts().append(toast);
+    autohide(toast);
+  }
+
+  function autohide(toast) {
+    if (toast.classList.contains("toast-error")) return; // errors stay until dismissed
+    setTimeout(() => toast.remove(), 6000);
+  }
+
+  document.addEventListener("click", (event) => {
+    const dismiss = event.target.closest("[data-dismiss]");
+    if (dismiss) dismiss.closest(".toast, dialog")?.remove();
+    const closer = event.target.closest("[data-close-dialog]");
+    if (closer) {
+      event.preventDefault();
+      const dialog = closer.closest("dialog");
+      dialog.close();
+      dialog.remove();
+    }
+  });
+
+  function enhance(root) {
+    root.querySelectorAll("[data-autohide]").forEach((toast) => {
+      toast.removeAttribute("data-autohide");
+      autohide(toast);
+    });
+    // Dialogs fetched by htmx open as modals (spookylukey's data-onload-showmodal pattern).
+    root.querySelectorAll("dialog[data-onload-showmodal]").forEach((dialog) => {
+      dialog.removeAttribute("data-onload-showmodal");
+      dialog.addEventListener("close", () => dialog.remove());
+      dialog.showModal();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => enhance(document));
+  document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
+
+  // The server swaps its error panels in place; these cover what it cannot answer.
+  document.addEventListener("htmx:sendError", () =>
+    showToast("The portal could not be reached. Check your connection and try again."));
+  document.addEventListener("htmx:timeout", () =>
+    showToast("The portal took too long to answer. Try again."));
+  document.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    if (!xhr.responseText) showToast("The request failed (HTTP " + xhr.status + "). Try again.");
+  });
+  document.addEventListener("closeModal", () =>
+    document.querySelectorAll("dialog[open]").forEach((dialog) => dialog.close()));
+  document.addEventListener("showMessage", (event) =>
+    showToast(event.detail.value || event.detail.text, event.detail.level));
+
+  // Keyboard: "/" focuses the page's search box; "g" then a letter follows data-shortcut links.
+  let pendingG = false;
+  document.addEventListener("keydown", (event) => {
+    const typing = event.target.closest("input, textarea, select, [contenteditable]");
+    if (typing || event.metaKey || event.ctrlKey || event.altKey) return;
+    if (event.key === "/") {
+      const search = document.querySelector("[data-search]");
+      if (search) {
+        event.preventDefault();
+        search.focus();
+      }
+      return;
+    }
+    if (pendingG) {
+      pendingG = false;
+      const link = document.querySelector('[data-shortcut="g ' + event.key + '"]');
+      if (link) link.click();
+      return;
+    }
+    pendingG = event.key === "g";
+  });
+})();

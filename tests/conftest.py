@@ -1,0 +1,79 @@
+"""Shared fixtures: the PostHog sandbox over loopback, and personas for the three roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from adminui.sandbox.server import SandboxServer
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    """One sandbox HTTP server on a free loopback port for the whole run."""
+    server = SandboxServer(port=0, summary_delay=0.05).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def sandbox(sandbox_server, settings):
+    """Every test starts from the sandbox's demo data, with no faults, and the portal points at it."""
+    sandbox_server.reset()
+    settings.POSTHOG_HOST = sandbox_server.url
+    return sandbox_server
+
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(django_user_model, username: str, role: str | None):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username=username, password=PASSWORD)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def viewer(db, django_user_model):
+    """Vic reads everything and changes nothing."""
+    return make_user(django_user_model, "vic", "Viewer")
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """Eddie manages keys, sets the active key and runs summaries."""
+    return make_user(django_user_model, "eddie", "Editor")
+
+
+@pytest.fixture
+def admin(db, django_user_model):
+    """Ada does everything, including managing users."""
+    return make_user(django_user_model, "ada", "Admin")
+
+
+@pytest.fixture
+def nobody(db, django_user_model):
+    """Noah has an account but no role yet."""
+    return make_user(django_user_model, "noah", None)
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    return logged_in(client, viewer)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    return logged_in(client, editor)
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    return logged_in(client, admin)
