@@ -1,0 +1,134 @@
+"""The PostHog environments the portal manages, and one cached client per environment.
+
+Today there is exactly one environment, built from the ``POSTHOG_*`` settings; the registry
+keeps views and templates written against "an environment" so a second one is a settings
+change, not a refactor. Both caches are dropped whenever a ``POSTHOG_*`` setting changes (tests
+point ``POSTHOG_HOST`` at the sandbox), and an old client's connections are closed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.text import slugify
+
+from adminui.posthog.client import PostHogClient
+from adminui.posthog.redaction import register_secret
+
+SANDBOX_SLUG = "sandbox"
+
+
+@dataclass(frozen=True)
+class PostHogEnvironment:
+    """One PostHog project reached with one personal API key (never shown by ``repr``)."""
+
+    slug: str
+    name: str
+    host: str
+    project_id: int
+    api_prefix: str
+    personal_api_key: str = field(repr=False)
+    sandbox: bool
+    connect_timeout: float
+    read_timeout: float
+    llm_read_timeout: float
+
+    def posthog_url(self, path: str = "/") -> str:
+        """A link into this PostHog's web app, e.g. ``/project/4242/llm-analytics/evaluations``."""
+        return f"{self.host}/{path.lstrip('/')}"
+
+    def project_url(self, path: str = "") -> str:
+        """A link into this environment's project in PostHog's web app."""
+        return self.posthog_url(f"/project/{self.project_id}/{path.lstrip('/')}")
+
+
+_lock = threading.RLock()
+_environments: dict[str, PostHogEnvironment] | None = None
+_clients: dict[PostHogEnvironment, PostHogClient] = {}
+
+
+def get_environments() -> dict[str, PostHogEnvironment]:
+    """All configured environments by slug; the first is the default."""
+    global _environments
+    with _lock:
+        if _environments is None:
+            environment = _environment_from_settings()
+            register_secret(environment.personal_api_key)
+            _environments = {environment.slug: environment}
+        return dict(_environments)
+
+
+def get_environment(slug: str | None = None) -> PostHogEnvironment:
+    """The environment called ``slug`` (the default one for ``None``); `LookupError` if unknown."""
+    environments = get_environments()
+    if slug is None:
+        return next(iter(environments.values()))
+    try:
+        return environments[slug]
+    except KeyError:
+        raise LookupError(f"No PostHog environment is called {slug!r}.") from None
+
+
+def get_client(environment: PostHogEnvironment | str | None = None) -> PostHogClient:
+    """The shared client for an environment (or its slug; ``None`` means the default)."""
+    if not isinstance(environment, PostHogEnvironment):
+        environment = get_environment(environment)
+    with _lock:
+        client = _clients.get(environment)
+        if client is None:
+            client = _clients[environment] = _build_client(environment)
+        return client
+
+
+def clear_caches() -> None:
+    """Forget environments and clients (closing their connection pools)."""
+    global _environments
+    with _lock:
+        clients = list(_clients.values())
+        _clients.clear()
+        _environments = None
+    for client in clients:
+        client.close()
+
+
+@receiver(setting_changed)
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("POSTHOG_"):
+        clear_caches()
+
+
+def _environment_from_settings() -> PostHogEnvironment:
+    sandbox = bool(getattr(settings, "POSTHOG_SANDBOX", False))
+    name = getattr(settings, "POSTHOG_ENVIRONMENT_NAME", "") or "PostHog"
+    return PostHogEnvironment(
+        slug=SANDBOX_SLUG if sandbox else (slugify(name) or "default"),
+        name=name,
+        host=str(settings.POSTHOG_HOST).rstrip("/"),
+        project_id=int(settings.POSTHOG_PROJECT_ID),
+        api_prefix=getattr(settings, "POSTHOG_API_PREFIX", "environments"),
+        personal_api_key=settings.POSTHOG_PERSONAL_API_KEY,
+        sandbox=sandbox,
+        connect_timeout=float(getattr(settings, "POSTHOG_CONNECT_TIMEOUT", 3.05)),
+        read_timeout=float(getattr(settings, "POSTHOG_READ_TIMEOUT", 15.0)),
+        llm_read_timeout=float(getattr(settings, "POSTHOG_LLM_READ_TIMEOUT", 90.0)),
+    )
+
+
+def _build_client(environment: PostHogEnvironment) -> PostHogClient:
+    """Optional ``POSTHOG_RETRIES``/``POSTHOG_RETRY_BACKOFF`` settings let tests skip waits."""
+    return PostHogClient(
+        host=environment.host,
+        personal_api_key=environment.personal_api_key,
+        project_id=environment.project_id,
+        api_prefix=environment.api_prefix,
+        connect_timeout=environment.connect_timeout,
+        read_timeout=environment.read_timeout,
+        llm_read_timeout=environment.llm_read_timeout,
+        retries=int(getattr(settings, "POSTHOG_RETRIES", 2)),
+        backoff=float(getattr(settings, "POSTHOG_RETRY_BACKOFF", 0.5)),
+    )
