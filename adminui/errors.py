@@ -90,3 +90,21 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     """handler403: the role message, as a page or (for htmx) in the region the user acted on."""
     template = "403.html#forbidden" if getattr(request, "htmx", False) else "403.html"
     return render(request, template, {"exception": str(exception)}, status=403)
+
+
+def add_to_form(form, error: ph.PostHogError) -> None:
+    """Show a failed write on the form the user filled in, so nothing they typed is lost.
+
+    PostHog's field errors go on the field they name; everything else (timeouts, 5xx, ...) on
+    the form as a whole, with the same hint a page would give.
+    """
+    placed = False
+    if isinstance(error, ph.PostHogValidationError):
+        for field, field_messages in error.field_errors.items():
+            if field in form.fields:
+                for message in field_messages:
+                    form.add_error(field, message)
+                placed = True
+    if not placed:
+        hint = hint_for(error)
+        form.add_error(None, f"{error.message} {hint}".strip())

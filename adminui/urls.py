@@ -8,7 +8,7 @@ from django.urls import include, path, register_converter
 
 from adminui.admin import admin_site
 from adminui.posthog import PostHogEnvironment, get_environment
-from adminui.views import audit, auth, overview
+from adminui.views import audit, auth, overview, provider_keys
 
 
 class EnvironmentConverter:
@@ -26,10 +26,39 @@ class EnvironmentConverter:
         return value if isinstance(value, str) else value.slug
 
 
+class IdConverter:
+    """A PostHog UUID, kept as the string the service module takes."""
+
+    regex = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+    def to_python(self, value: str) -> str:
+        return value.lower()
+
+    def to_url(self, value: str) -> str:
+        return str(value)
+
+
 register_converter(EnvironmentConverter, "env")
+register_converter(IdConverter, "id")
+
+key_urls = [
+    path("", provider_keys.key_list, name="key-list"),
+    path("export.csv", provider_keys.key_export, {"fmt": "csv"}, name="key-export-csv"),
+    path("export.json", provider_keys.key_export, {"fmt": "json"}, name="key-export-json"),
+    path("add/", provider_keys.key_add, name="key-add"),
+    path("check/", provider_keys.key_check, name="key-check"),
+    path("validate/", provider_keys.key_bulk_validate, name="key-bulk-validate"),
+    path("<id:key_id>/", provider_keys.key_detail, name="key-detail"),
+    path("<id:key_id>/edit/", provider_keys.key_edit, name="key-edit"),
+    path("<id:key_id>/validate/", provider_keys.key_validate, name="key-validate"),
+    path("<id:key_id>/activate/", provider_keys.key_activate, name="key-activate"),
+    path("<id:key_id>/delete/", provider_keys.key_delete, name="key-delete"),
+]
 
 environment_urls = [
     path("", overview.overview, name="overview"),
+    path("keys/", include(key_urls)),
+    path("models/", provider_keys.model_list, name="model-list"),
 ]
 
 urlpatterns = [

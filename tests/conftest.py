@@ -6,6 +6,9 @@ import pytest
 
 from adminui.sandbox.server import SandboxServer
 
+# Real-browser fixtures (`browser`, `page`) for the tests that click through flows.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(scope="session")
 def sandbox_server():

@@ -7,6 +7,8 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from adminui.posthog.resources import provider_label
+
 register = template.Library()
 
 
@@ -34,3 +36,14 @@ def age_days(moment: datetime | None) -> int | None:
     if moment is None:
         return None
     return (timezone.now() - moment).days
+
+
+@register.filter
+def toggled(ordering, column: str) -> str:
+    """The `o` value for a sortable column header (see adminui.listing.Ordering)."""
+    return ordering.toggled_for(column)
+
+
+@register.filter(name="provider_label")
+def provider_label_filter(slug: str | None) -> str:
+    return provider_label(slug) if slug else ""

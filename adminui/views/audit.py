@@ -10,12 +10,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from adminui.forms import audit_events
+from adminui.roles import Role, role_required
 
 CSV_COLUMNS = ["created_at", "actor_name", "environment", "action", "target_type", "target_id",
                "target_label", "outcome", "error", "details"]
 
 
 @require_GET
+@role_required(Role.VIEWER)
 def audit_log(request: HttpRequest) -> HttpResponse:
     form, events = audit_events(request.GET)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
@@ -24,6 +26,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.VIEWER)
 def audit_log_csv(request: HttpRequest) -> HttpResponse:
     _, events = audit_events(request.GET)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from adminui.concurrency import gather
 from adminui.models import AuditEvent
+from adminui.roles import Role, role_required
 from adminui.posthog import PostHogEnvironment, get_client, get_environments
 from adminui.posthog.resources import ProviderKey
 
@@ -34,6 +35,7 @@ def keys_needing_attention(keys: list[ProviderKey]) -> list[ProviderKey]:
 
 
 @require_GET
+@role_required(Role.VIEWER)
 def overview(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     client = get_client(environment)
     cards = gather(

@@ -69,6 +69,15 @@
   document.addEventListener("showMessage", (event) =>
     showToast(event.detail.value || event.detail.text, event.detail.level));
 
+  // The API key's placeholder follows the chosen provider (sk-..., sk-ant-..., ...).
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest("select[data-placeholder-for]");
+    if (!select) return;
+    const input = document.getElementById(select.dataset.placeholderFor);
+    const option = select.selectedOptions[0];
+    if (input && option) input.placeholder = option.dataset.placeholder || "";
+  });
+
   // Keyboard: "/" focuses the page's search box; "g" then a letter follows data-shortcut links.
   let pendingG = false;
   document.addEventListener("keydown", (event) => {

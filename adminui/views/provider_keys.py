@@ -1,0 +1,366 @@
+"""LLM provider keys: /<environment>/keys/ and everything under it.
+
+Reads are open to every role; writes need the Editor role and go through the audit helper.
+Write views answer htmx with 204 plus events (the key region refreshes itself on
+`dataChanged`), and plain forms with a redirect (POST, act, redirect).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from adminui.audit import Target, record_write
+from adminui.concurrency import Outcome, gather
+from adminui.errors import add_to_form
+from adminui.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
+from adminui.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
+from adminui.models import AuditEvent
+from adminui.posthog import PostHogEnvironment, PostHogError, get_client
+from adminui.posthog.resources import KEY_STATE_LABELS, PROVIDERS, ProviderKey
+from adminui.roles import Role, role_required
+
+STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
+KEY_COLUMNS = [
+    SortColumn("name", "Name", lambda key: key.name.casefold()),
+    SortColumn("provider", "Provider", lambda key: key.provider_label.casefold()),
+    SortColumn("state", "State", lambda key: STATE_ORDER.get(key.state, 2)),
+    SortColumn("last_used", "Last used", lambda key: key.last_used_at),
+    SortColumn("created", "Created", lambda key: key.created_at),
+]
+EXPORT_FIELDS = ["id", "name", "provider", "state", "error_message", "api_key_masked",
+                 "created_at", "created_by", "last_used_at", "age_days", "active"]
+
+
+def is_due_for_rotation(key: ProviderKey) -> bool:
+    limit = timezone.now() - timedelta(days=settings.KEY_ROTATION_DAYS)
+    return key.created_at is not None and key.created_at < limit
+
+
+def active_key_id(config: Outcome) -> str | None:
+    """The active key's id from a loaded evaluation config, if it loaded and has one."""
+    if config.ok and config.value.active_provider_key:
+        return config.value.active_provider_key.id
+    return None
+
+
+def filter_keys(keys: list[ProviderKey], params) -> list[ProviderKey]:
+    """Apply the list's search (`q`), provider and state filters from the query string."""
+    provider, state = params.get("provider", ""), params.get("state", "")
+    return [
+        key
+        for key in keys
+        if matches(params.get("q", ""), key.name, key.api_key_masked)
+        and (not provider or key.provider == provider)
+        and (not state or key.state == state)
+    ]
+
+
+def list_url(environment: PostHogEnvironment, request: HttpRequest) -> str:
+    """Where to go back to after a write: the list with its filters, from a safe `next`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("key-list", args=[environment])
+
+
+def done(request: HttpRequest, environment: PostHogEnvironment, text: str, level=messages.SUCCESS):
+    """Finish a write: htmx gets events (refresh and a toast), a plain form a redirect."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        tag = messages.DEFAULT_TAGS[level]
+        return trigger_client_event(
+            trigger_client_event(response, "dataChanged"),
+            "showMessage",
+            {"text": text, "level": tag},
+        )
+    messages.add_message(request, level, text)
+    return redirect(list_url(environment, request))
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def key_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+    client = get_client(environment)
+    loaded = gather({"keys": client.list_provider_keys, "config": client.get_evaluation_config})
+    if loaded["keys"].error:
+        raise loaded["keys"].error
+    keys = loaded["keys"].value
+    ordering = ordering_from(request.GET, KEY_COLUMNS, default="provider")
+    shown = sort_items(filter_keys(keys, request.GET), KEY_COLUMNS, ordering)
+    context = {
+        "page_obj": paginate(shown, request.GET),
+        "total": len(keys),
+        "config": loaded["config"],
+        "active_id": active_key_id(loaded["config"]),
+        "ordering": ordering,
+        "columns": KEY_COLUMNS,
+        "providers": PROVIDERS,
+        "states": KEY_STATE_LABELS,
+        "page_sizes": PAGE_SIZES,
+        "due_for_rotation": [key for key in keys if is_due_for_rotation(key)],
+    }
+    template = "provider_keys/list.html#key-region" if request.htmx else "provider_keys/list.html"
+    return render(request, template, context)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def key_export(request: HttpRequest, environment: PostHogEnvironment, fmt: str) -> HttpResponse:
+    """The key inventory as CSV or JSON: metadata only (masked keys), with the list's filters."""
+    client = get_client(environment)
+    config = client.get_evaluation_config()
+    active_id = config.active_provider_key.id if config.active_provider_key else None
+    ordering = ordering_from(request.GET, KEY_COLUMNS, default="provider")
+    keys = sort_items(filter_keys(client.list_provider_keys(), request.GET), KEY_COLUMNS, ordering)
+    rows = [export_row(key, active_id) for key in keys]
+    filename = f"adminui-{environment.slug}-provider-keys.{fmt}"
+    if fmt == "json":
+        response = JsonResponse({"keys": rows}, json_dumps_params={"indent": 2})
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_row(key: ProviderKey, active_id: str | None) -> dict:
+    return {
+        "id": key.id,
+        "name": key.name,
+        "provider": key.provider,
+        "state": key.state,
+        "error_message": key.error_message or "",
+        "api_key_masked": key.api_key_masked,
+        "created_at": key.created_at.isoformat() if key.created_at else "",
+        "created_by": key.created_by.display_name if key.created_by else "",
+        "last_used_at": key.last_used_at.isoformat() if key.last_used_at else "",
+        "age_days": (timezone.now() - key.created_at).days if key.created_at else "",
+        "active": key.id == active_id,
+    }
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def key_detail(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+    client = get_client(environment)
+    key = client.get_provider_key(key_id)
+    loaded = gather(
+        {
+            "dependents": lambda: client.get_dependent_configs(key_id),
+            "models": lambda: client.list_models(key_id=key_id),
+            "config": client.get_evaluation_config,
+        }
+    )
+    context = {
+        "key": key,
+        "loaded": loaded,
+        "active_id": active_key_id(loaded["config"]),
+        "back_url": reverse("key-list", args=[environment]),
+        "due_for_rotation": is_due_for_rotation(key),
+        "history": AuditEvent.objects.filter(
+            environment=environment.slug, target_type="provider_key", target_id=key.id
+        )[:50],
+    }
+    return render(request, "provider_keys/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.EDITOR)
+def key_add(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+    client = get_client(environment)
+    if request.method == "GET":
+        has_active = client.get_evaluation_config().active_provider_key is not None
+        form = ProviderKeyCreateForm(initial={"set_as_active": not has_active})
+        return render(request, "provider_keys/add.html", {"form": form, "providers": PROVIDERS})
+    form = ProviderKeyCreateForm(request.POST)
+    if form.is_valid():
+        sent = form.payload()
+        try:
+            key = record_write(
+                request,
+                environment,
+                action="provider_key.create",
+                target=Target("provider_key", label=form.cleaned_data["name"]),
+                sent=sent,
+                call=lambda: client.create_provider_key(**sent),
+            )
+        except PostHogError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"Key “{key.name}” added. PostHog checked it: valid.")
+            url = reverse("key-detail", args=[environment, key.id])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    template = "provider_keys/add.html#key-form" if request.htmx else "provider_keys/add.html"
+    return render(request, template, {"form": form, "providers": PROVIDERS})
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def key_check(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+    """Pre-validate a typed key (on blur): the result shows under the right field."""
+    form = KeyCheckForm(request.POST)
+    result, error = None, None
+    if form.is_valid():
+        try:
+            result = get_client(environment).check_provider_key(**form.cleaned_data)
+        except PostHogError as failure:
+            error = failure
+    return render(
+        request, "provider_keys/add.html#key-check", {"result": result, "error": error}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.EDITOR)
+def key_edit(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+    client = get_client(environment)
+    key = client.get_provider_key(key_id)
+    form = ProviderKeyEditForm(request.POST or None, key=key)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, "Nothing changed.")
+            return redirect("key-detail", environment, key.id)
+        try:
+            updated = record_write(
+                request,
+                environment,
+                action="provider_key.update",
+                target=Target("provider_key", key.id, key.name),
+                sent=changes,
+                call=lambda: client.update_provider_key(key.id, changes),
+            )
+        except PostHogError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"Key “{updated.name}” saved.")
+            url = reverse("key-detail", args=[environment, key.id])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    template = "provider_keys/edit.html#key-form" if request.htmx else "provider_keys/edit.html"
+    return render(request, template, {"form": form, "key": key})
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def key_validate(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+    key = validate(request, environment, key_id)
+    if request.GET.get("as") == "row":
+        return render(request, "provider_keys/bulk_validate.html#outcome", {"key": key})
+    if key.is_healthy:
+        return done(request, environment, f"Key “{key.name}” validated: valid.")
+    return done(
+        request,
+        environment,
+        f"Key “{key.name}” validation failed: {key.error_message or key.state_label}.",
+        level=messages.ERROR,
+    )
+
+
+def validate(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> ProviderKey:
+    return record_write(
+        request,
+        environment,
+        action="provider_key.validate",
+        target=Target("provider_key", key_id),
+        sent=None,
+        call=lambda: get_client(environment).validate_provider_key(key_id),
+    )
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def key_bulk_validate(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+    """Validate the selected keys (or all). htmx checks each row in parallel as it appears;
+    without JavaScript the keys are checked here, one after another."""
+    keys = get_client(environment).list_provider_keys()
+    selected = set(request.POST.getlist("key"))
+    if selected:
+        keys = [key for key in keys if key.id in selected]
+    if not request.htmx:
+        keys = [checked_or_error(request, environment, key) for key in keys]
+    context = {"keys": keys, "checked": not request.htmx, "next": list_url(environment, request)}
+    template = "provider_keys/bulk_validate.html"
+    return render(request, template + ("#bulk-progress" if request.htmx else ""), context)
+
+
+def checked_or_error(request, environment, key: ProviderKey) -> dict:
+    try:
+        return {"key": validate(request, environment, key.id)}
+    except PostHogError as error:
+        return {"key": key, "error": error}
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def key_activate(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+    name = request.POST.get("name", "")
+    record_write(
+        request,
+        environment,
+        action="evaluation_config.set_active_key",
+        target=Target("provider_key", key_id, name),
+        sent={"key_id": key_id},
+        call=lambda: get_client(environment).set_active_key(key_id),
+    )
+    return done(request, environment, f"“{name or key_id}” now runs this project's evaluations.")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.EDITOR)
+def key_delete(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+    client = get_client(environment)
+    key = client.get_provider_key(key_id)
+    if request.method == "POST":
+        replacement = request.POST.get("replacement_key_id") or None
+        record_write(
+            request,
+            environment,
+            action="provider_key.delete",
+            target=Target("provider_key", key.id, key.name),
+            sent={"replacement_key_id": replacement},
+            call=lambda: client.delete_provider_key(key.id, replacement_key_id=replacement),
+        )
+        messages.success(request, f"Key “{key.name}” deleted.")
+        url = list_url(environment, request)
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    dependents = client.get_dependent_configs(key.id)
+    context = {"key": key, "dependents": dependents, "next": list_url(environment, request)}
+    template = "provider_keys/delete.html#delete-dialog" if request.htmx else "provider_keys/delete.html"
+    return render(request, template, context)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def model_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+    """The models PostHog lists for a provider, or for one key (live from the provider)."""
+    client = get_client(environment)
+    provider, key_id = request.GET.get("provider") or None, request.GET.get("key") or None
+    loaded = gather(
+        {
+            "catalog": lambda: client.list_models(provider=provider, key_id=key_id),
+            "keys": client.list_provider_keys,
+        }
+    )
+    context = {
+        "loaded": loaded,
+        "providers": PROVIDERS,
+        "provider": provider or "",
+        "key_id": key_id or "",
+        "filter": request.GET.get("q", ""),
+    }
+    template = "provider_keys/models.html#model-results" if request.htmx else "provider_keys/models.html"
+    return render(request, template, context)
+
