@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.http import HttpRequest
 
 from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError
 from adminui.posthog.redaction import redact, redact_payload
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -22,7 +20,7 @@ class Target:
     label: str = ""
 
 
-def record_write(
+def record_write[T](
     request: HttpRequest,
     environment: PostHogEnvironment,
     *,

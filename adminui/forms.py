@@ -34,9 +34,7 @@ class AuditFilterForm(forms.Form):
             events = events.filter(action=data["action"])
         if data.get("target"):
             target = data["target"]
-            events = events.filter(target_label__icontains=target) | events.filter(
-                target_id=target
-            )
+            events = events.filter(target_label__icontains=target) | events.filter(target_id=target)
         if data.get("environment"):
             events = events.filter(environment=data["environment"])
         if data.get("since"):
@@ -69,9 +67,12 @@ class ProviderKeyFormMixin(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if provider_info(self.provider_slug()).needs_azure_fields:
-            if not cleaned.get("azure_endpoint") and self.requires_azure_endpoint():
-                self.add_error("azure_endpoint", "Azure endpoint is required for Azure OpenAI.")
+        if (
+            provider_info(self.provider_slug()).needs_azure_fields
+            and not cleaned.get("azure_endpoint")
+            and self.requires_azure_endpoint()
+        ):
+            self.add_error("azure_endpoint", "Azure endpoint is required for Azure OpenAI.")
         return cleaned
 
     def requires_azure_endpoint(self) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-
 # How each recorded action reads in the log ("Jane created key Production").
 ACTION_LABELS = {
     "provider_key.create": "created key",
@@ -43,9 +42,9 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.target_label or self.target_id}"
+
     @property
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
-
-    def __str__(self) -> str:
-        return f"{self.actor_name} {self.action} {self.target_label or self.target_id}"

@@ -20,7 +20,7 @@ def sandbox_server():
 
 @pytest.fixture(autouse=True)
 def sandbox(sandbox_server, settings):
-    """Every test starts from the sandbox's demo data, with no faults, and the portal points at it."""
+    """Each test starts from the sandbox's demo data with no faults; the portal points at it."""
     sandbox_server.reset()
     settings.POSTHOG_HOST = sandbox_server.url
     return sandbox_server
@@ -34,7 +34,8 @@ def make_user(django_user_model, username: str, role: str | None):
 
     user = django_user_model.objects.create_user(username=username, password=PASSWORD)
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        # get_or_create: live-server tests flush the tables, groups from migrations included.
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 

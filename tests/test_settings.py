@@ -74,14 +74,19 @@ def test_production_needs_a_secret_key():
 def test_a_real_posthog_needs_its_personal_api_key():
     env = {k: v for k, v in PRODUCTION.items() if k != "POSTHOG_PERSONAL_API_KEY"}
     result = manage("check", **env)
-    assert "POSTHOG_PERSONAL_API_KEY (or POSTHOG_PERSONAL_API_KEY_FILE) is required" in result.stderr
+    assert (
+        "POSTHOG_PERSONAL_API_KEY (or POSTHOG_PERSONAL_API_KEY_FILE) is required" in result.stderr
+    )
 
 
 def test_the_personal_api_key_can_come_from_a_file(tmp_path):
     secret = tmp_path / "posthog-key"
     secret.write_text("phx_from_a_file\n")
     env = {k: v for k, v in PRODUCTION.items() if k != "POSTHOG_PERSONAL_API_KEY"}
-    code = "from django.conf import settings; print(settings.POSTHOG_PERSONAL_API_KEY == 'phx_from_a_file')"
+    code = (
+        "from django.conf import settings; "
+        "print(settings.POSTHOG_PERSONAL_API_KEY == 'phx_from_a_file')"
+    )
     result = manage("shell", "-c", code, POSTHOG_PERSONAL_API_KEY_FILE=str(secret), **env)
     assert result.stdout.strip() == "True", result.stderr
 

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-created_at", "-id"],
-                "indexes": [models.Index(fields=["target_type", "target_id"], name="adminui_aud_target__0b6c8e_idx")],
+                "indexes": [models.Index(fields=["target_type", "target_id"], name="adminui_aud_target__7e1469_idx")],
             },
         ),
     ]

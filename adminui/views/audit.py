@@ -12,8 +12,18 @@ from django.views.decorators.http import require_GET
 from adminui.forms import audit_events
 from adminui.roles import Role, role_required
 
-CSV_COLUMNS = ["created_at", "actor_name", "environment", "action", "target_type", "target_id",
-               "target_label", "outcome", "error", "details"]
+CSV_COLUMNS = [
+    "created_at",
+    "actor_name",
+    "environment",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "outcome",
+    "error",
+    "details",
+]
 
 
 @require_GET

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET
 
 from adminui.concurrency import gather
 from adminui.models import AuditEvent
-from adminui.roles import Role, role_required
 from adminui.posthog import PostHogEnvironment, get_client, get_environments
 from adminui.posthog.resources import ProviderKey
+from adminui.roles import Role, role_required
 
 KEY_STATES = ["ok", "invalid", "error", "unknown"]
 

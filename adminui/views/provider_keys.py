@@ -33,13 +33,27 @@ from adminui.roles import Role, role_required
 STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
 KEY_COLUMNS = [
     SortColumn("name", "Name", lambda key: key.name.casefold()),
-    SortColumn("provider", "Provider", lambda key: key.provider_label.casefold()),
+    # PostHog's own order: by provider, then name.
+    SortColumn(
+        "provider", "Provider", lambda key: (key.provider_label.casefold(), key.name.casefold())
+    ),
     SortColumn("state", "State", lambda key: STATE_ORDER.get(key.state, 2)),
     SortColumn("last_used", "Last used", lambda key: key.last_used_at),
     SortColumn("created", "Created", lambda key: key.created_at),
 ]
-EXPORT_FIELDS = ["id", "name", "provider", "state", "error_message", "api_key_masked",
-                 "created_at", "created_by", "last_used_at", "age_days", "active"]
+EXPORT_FIELDS = [
+    "id",
+    "name",
+    "provider",
+    "state",
+    "error_message",
+    "api_key_masked",
+    "created_at",
+    "created_by",
+    "last_used_at",
+    "age_days",
+    "active",
+]
 
 
 def is_due_for_rotation(key: ProviderKey) -> bool:
@@ -218,9 +232,7 @@ def key_check(request: HttpRequest, environment: PostHogEnvironment) -> HttpResp
             result = get_client(environment).check_provider_key(**form.cleaned_data)
         except PostHogError as failure:
             error = failure
-    return render(
-        request, "provider_keys/add.html#key-check", {"result": result, "error": error}
-    )
+    return render(request, "provider_keys/add.html#key-check", {"result": result, "error": error})
 
 
 @require_http_methods(["GET", "POST"])
@@ -255,7 +267,9 @@ def key_edit(request: HttpRequest, environment: PostHogEnvironment, key_id: str)
 
 @require_POST
 @role_required(Role.EDITOR)
-def key_validate(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+def key_validate(
+    request: HttpRequest, environment: PostHogEnvironment, key_id: str
+) -> HttpResponse:
     key = validate(request, environment, key_id)
     if request.GET.get("as") == "row":
         return render(request, "provider_keys/bulk_validate.html#outcome", {"key": key})
@@ -305,7 +319,9 @@ def checked_or_error(request, environment, key: ProviderKey) -> dict:
 
 @require_POST
 @role_required(Role.EDITOR)
-def key_activate(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+def key_activate(
+    request: HttpRequest, environment: PostHogEnvironment, key_id: str
+) -> HttpResponse:
     name = request.POST.get("name", "")
     record_write(
         request,
@@ -338,7 +354,9 @@ def key_delete(request: HttpRequest, environment: PostHogEnvironment, key_id: st
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     dependents = client.get_dependent_configs(key.id)
     context = {"key": key, "dependents": dependents, "next": list_url(environment, request)}
-    template = "provider_keys/delete.html#delete-dialog" if request.htmx else "provider_keys/delete.html"
+    template = (
+        "provider_keys/delete.html#delete-dialog" if request.htmx else "provider_keys/delete.html"
+    )
     return render(request, template, context)
 
 
@@ -361,6 +379,7 @@ def model_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpRes
         "key_id": key_id or "",
         "filter": request.GET.get("q", ""),
     }
-    template = "provider_keys/models.html#model-results" if request.htmx else "provider_keys/models.html"
+    template = (
+        "provider_keys/models.html#model-results" if request.htmx else "provider_keys/models.html"
+    )
     return render(request, template, context)
-
