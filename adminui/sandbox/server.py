@@ -1,0 +1,380 @@
+"""The PostHog sandbox: a fake of PostHog's REST API, served over real HTTP on loopback.
+
+`make run` starts it so the portal has realistic demo data, and the test suite talks to it
+instead of PostHog. It follows the newest PostHog contract (shared/reference/posthog-api.md):
+provider keys, key validation, the evaluation config, models, evaluations and their summary,
+and integrations, under both `/api/projects/{id}/` and the deprecated `/api/environments/{id}/`
+alias (which adds `Deprecation`, `Link` and `Sunset` headers). Error bodies keep PostHog's mix
+of shapes: exceptions-hog `{type, code, detail, attr}`, raw `{"detail"}`, `{"error"}` and DRF's
+`{field: [messages]}`.
+
+Project and key
+    One project, 4242 "Acme AI"; `@current` also names it. Authenticate with
+    `Authorization: Bearer phx_sandbox_demo_personal_api_key_0000000000` (scopes `*`).
+    `server.add_api_key()` adds keys with narrower scopes or projects. `?token=` is ignored.
+    Demo ids to use in tests are constants in `adminui.sandbox.demo`.
+
+Magic words (simulated live validation when a provider key is created, given a new api_key,
+validated, or checked through provider_key_validations; case-insensitive)
+    key contains "invalid"      -> state invalid, "Invalid API key"
+    key contains "ratelimit"    -> state error, "Rate limited, please try again later"
+    key contains "unreachable"  -> state error, "Could not connect to <Provider>"
+    Azure endpoint host contains "missing"
+                                -> state error on azure_endpoint,
+                                   "Azure endpoint not found — check the URL"
+    anything else               -> state ok
+    Each check sleeps `SandboxServer.validation_delay` (0.2 s) like a provider round trip.
+    `api_key_masked` is first 4 + "..." + last 4 for keys over 12 characters, else "********".
+
+Switches (attributes, constructor arguments or POST /_sandbox/switches; reset restores them)
+    personal_key_refused          refuse integrations/authorize and the google_*, linkedin_ads_*
+                                  and twilio_* actions to API keys (403), as newest PostHog does
+    trial_era                     evaluation_config carries the old trial_* fields
+    legacy_models_shape           models answers the older {"models": [{id, posthog_available}]}
+    ai_data_processing_approved   False makes evaluation_summary answer 403
+    summary_delay, latency        seconds a summary takes; seconds added to every API request
+
+Faults (`server.faults.add(...)`, or POST /_sandbox/faults with the same fields as JSON)
+    Matched by regex search on the path (no query) and optional method; the first match wins.
+    status=N answers N with `body` or a PostHog-shaped default; non_json=True answers an HTML
+    proxy page (default 502); drop=True closes the socket unanswered; latency=S sleeps first;
+    times=N expires the fault after N requests. `faults.github_rate_limit(integration_id)` is
+    GitHub's 429 with Retry-After.
+
+Control endpoints (no auth; loopback tooling only)
+    GET/POST/DELETE /_sandbox/faults, POST /_sandbox/reset, GET/POST /_sandbox/switches,
+    GET /_sandbox/oauth/<kind>/authorize (the fake consent page that authorize redirects to).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import sys
+import threading
+import time
+import traceback
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from adminui.sandbox.api import (
+    ApiError,
+    Request,
+    Response,
+    hog_error,
+    not_found,
+    parse_body,
+    permission_denied,
+    resolve,
+    server_error,
+)
+from adminui.sandbox.demo import DEMO_PROJECT_ID, build_demo_state
+from adminui.sandbox.faults import Faults
+from adminui.sandbox.resources import ROUTES
+from adminui.sandbox.resources.integrations import consent_page
+from adminui.sandbox.state import ApiKey
+
+API_PATH = re.compile(r"/api/(?P<prefix>projects|environments)/(?P<project>[^/]+)/(?P<rest>.*?)/?")
+SUNSET = "Fri, 31 Jul 2026 00:00:00 GMT"
+BOOLEAN_SWITCHES = (
+    "personal_key_refused",
+    "trial_era",
+    "legacy_models_shape",
+    "ai_data_processing_approved",
+)
+NUMBER_SWITCHES = ("summary_delay", "latency")
+
+RecordedRequest = tuple[str, str, dict[str, str], bytes]
+
+
+class SandboxServer:
+    validation_delay: float = 0.2  # a provider round trip; tests may make it smaller
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        summary_delay: float = 2.0,
+        latency: float = 0.0,
+        personal_key_refused: bool = False,
+        log_requests: bool = False,
+    ) -> None:
+        self.host, self.port = host, port
+        self.log_requests = log_requests
+        self._defaults: dict[str, Any] = {
+            "summary_delay": summary_delay,
+            "latency": latency,
+            "personal_key_refused": personal_key_refused,
+            "trial_era": False,
+            "legacy_models_shape": False,
+            "ai_data_processing_approved": True,
+        }
+        self.summary_delay = summary_delay
+        self.latency = latency
+        self.personal_key_refused = personal_key_refused
+        self.trial_era = False
+        self.legacy_models_shape = False
+        self.ai_data_processing_approved = True
+        self.faults = Faults()
+        self.requests: list[RecordedRequest] = []
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.state = build_demo_state()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> SandboxServer:
+        self._httpd = _HTTPServer((self.host, self.port), self)
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.close_connections()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._httpd = self._thread = None
+
+    def reset(self) -> None:
+        """Demo data back, faults and added keys gone, switches as constructed."""
+        self.state = build_demo_state()
+        self.switch(**self._defaults)
+        self.faults.clear()
+        self.requests.clear()
+
+    def switch(self, **switches: Any) -> dict[str, Any]:
+        unknown = set(switches) - set(BOOLEAN_SWITCHES + NUMBER_SWITCHES)
+        if unknown:
+            raise ValueError(f"Unknown switches: {', '.join(sorted(unknown))}")
+        for name, value in switches.items():
+            setattr(self, name, bool(value) if name in BOOLEAN_SWITCHES else float(value))
+        return self.switches()
+
+    def switches(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in BOOLEAN_SWITCHES + NUMBER_SWITCHES}
+
+    def add_api_key(
+        self, key: str, scopes: list[str], project_ids: list[int] | None = None
+    ) -> None:
+        projects = tuple(project_ids) if project_ids is not None else None
+        with self.state.lock:
+            self.state.api_keys[key] = ApiKey(key, tuple(scopes), projects)
+
+    # --- Request pipeline --------------------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: Message, body: bytes) -> Response | None:
+        """Answer one HTTP request; None means: drop the connection without answering."""
+        parts = urlsplit(target)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        base_url = f"http://{headers.get('Host') or f'{self.host}:{self.port}'}"
+        if parts.path.startswith("/_sandbox/"):
+            return self._control(method, parts.path, query, body)
+        self.requests.append((method, target, dict(headers.items()), body))
+        if self.latency:
+            time.sleep(self.latency)
+        if fault := self.faults.take(method, parts.path):
+            time.sleep(fault.latency)
+            if fault.drop:
+                return None
+            if (response := fault.response()) is not None:
+                return response
+        request = Request(self, self.state, method, parts.path, query, headers, body, base_url)
+        response = self._answer(request)
+        if parts.path.startswith("/api/environments/"):
+            successor = target.replace("/api/environments/", "/api/projects/", 1)
+            response.headers |= {
+                "Deprecation": "true",
+                "Link": f'<{successor}>; rel="successor-version"',
+                "Sunset": SUNSET,
+            }
+        return response
+
+    def _answer(self, request: Request) -> Response:
+        try:
+            with request.state.lock:
+                handler = self._route(request)
+                return handler(request)
+        except ApiError as error:
+            return error.response
+        except Exception:  # a sandbox bug: answer like PostHog would, and say what happened
+            traceback.print_exc(file=sys.stderr)
+            return server_error().response
+
+    def _route(self, request: Request):
+        """Authentication, project access, routing and scopes, in PostHog's order."""
+        match = API_PATH.fullmatch(request.path)
+        if match is None:
+            raise not_found()
+        api_key = request.api_key = self._authenticate(request)
+        project = match["project"]
+        project_id = DEMO_PROJECT_ID if project == "@current" else _int_or_none(project)
+        if api_key.project_ids is not None and project_id not in api_key.project_ids:
+            raise permission_denied(
+                f"API key does not have access to the requested project: ID {project}."
+            )
+        if project_id != DEMO_PROJECT_ID:
+            raise not_found("Project not found.")
+        request.project_id = project_id
+        route, request.params = resolve(ROUTES, request.method, match["rest"])
+        if route.session_only and self.personal_key_refused:
+            raise permission_denied("This action does not support personal API key access")
+        if not api_key.grants(route.scope):
+            raise permission_denied(f"API key missing required scope '{route.scope}'")
+        return route.handler
+
+    def _authenticate(self, request: Request) -> ApiKey:
+        found = _find_personal_api_key(request)
+        if found is None:
+            error = hog_error(
+                401, "authentication_error", "not_authenticated",
+                "Authentication credentials were not provided.",
+            )  # fmt: skip
+        else:
+            value, source = found
+            if api_key := request.state.api_keys.get(value):
+                return api_key
+            error = hog_error(
+                401, "authentication_error", "authentication_failed",
+                f"Personal API key found in request {source} is invalid.",
+            )  # fmt: skip
+        metadata = f"{request.base_url}/.well-known/oauth-protected-resource"
+        error.response.headers["WWW-Authenticate"] = f'Bearer resource_metadata="{metadata}"'
+        raise error
+
+    # --- Control endpoints -------------------------------------------------------------------
+
+    def _control(self, method: str, path: str, query: dict, body: bytes) -> Response:
+        if method == "GET" and (
+            oauth := re.fullmatch(r"/_sandbox/oauth/([^/]+)/authorize/?", path)
+        ):
+            return consent_page(oauth.group(1), query)
+        actions = {
+            ("GET", "/_sandbox/faults"): lambda: Response(200, {"faults": self._fault_list()}),
+            ("POST", "/_sandbox/faults"): lambda: Response(201, self._add_fault(body)),
+            ("DELETE", "/_sandbox/faults"): lambda: (self.faults.clear(), Response(204))[1],
+            ("POST", "/_sandbox/reset"): lambda: (self.reset(), Response(204))[1],
+            ("GET", "/_sandbox/switches"): lambda: Response(200, self.switches()),
+            ("POST", "/_sandbox/switches"): lambda: Response(200, self.switch(**_json(body))),
+        }
+        action = actions.get((method, path.rstrip("/")))
+        if action is None:
+            return Response(404, {"detail": f"No sandbox control endpoint {method} {path}."})
+        try:
+            return action()
+        except (TypeError, ValueError, re.error) as error:
+            return Response(400, {"detail": str(error)})
+
+    def _fault_list(self) -> list[dict[str, Any]]:
+        return [fault.to_json() for fault in self.faults.all()]
+
+    def _add_fault(self, body: bytes) -> dict[str, Any]:
+        fields = _json(body)
+        return self.faults.add(fields.pop("path_regex"), **fields).to_json()
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    data = json.loads(body or b"{}")
+    if not isinstance(data, dict):
+        raise ValueError("Send a JSON object.")
+    return data
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _find_personal_api_key(request: Request) -> tuple[str, str] | None:
+    """Where PostHog looks for a personal API key: the header, then the body, then the query."""
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip(), "Authorization header"
+    try:
+        in_body = parse_body(request.headers.get("Content-Type", ""), request.body)
+    except ApiError:
+        in_body = {}
+    if in_body.get("personal_api_key"):
+        return str(in_body["personal_api_key"]), "body"
+    if in_query := request.arg("personal_api_key"):
+        return in_query, "query string"
+    return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive: every answer carries its Content-Length."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 120  # seconds an idle keep-alive connection may stay open
+    server: _HTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, open_=True)
+
+    def finish(self) -> None:
+        self.server.track(self.connection, open_=False)
+        super().finish()
+
+    def serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        response = self.server.sandbox.handle(self.command, self.path, self.headers, body)
+        if response is None:
+            self.close_connection = True
+            return
+        payload = response.encode()
+        self.send_response(response.status)
+        if response.status != 204:
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(payload)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = serve
+
+    def version_string(self) -> str:
+        return "PostHogSandbox"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
+        if self.server.sandbox.log_requests:
+            super().log_message(format, *args)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sandbox: SandboxServer) -> None:
+        self.sandbox = sandbox
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def track(self, connection: socket.socket, *, open_: bool) -> None:
+        with self._connections_lock:
+            if open_:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        """End idle keep-alive connections so their threads finish when the server stops."""
+        with self._connections_lock:
+            for connection in self._connections:
+                with contextlib.suppress(OSError):  # already closed by the client
+                    connection.shutdown(socket.SHUT_RDWR)

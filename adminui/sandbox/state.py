@@ -1,0 +1,272 @@
+"""The sandbox's in-memory PostHog project: records, their JSON shapes, and one lock.
+
+Every API handler runs while holding `SandboxState.lock`, so handlers read and write freely.
+Handlers that simulate slow work (live key validation, summaries) step out of it with
+`released()` so one slow request never blocks the others.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Format a datetime the way DRF does: ISO 8601 with a trailing Z."""
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def mask(api_key: str) -> str:
+    """`api_key_masked`: first 4 + ... + last 4 for keys longer than 12 characters.
+
+    PostHog's newest test expects a 12-character key to be fully hidden, but its exact threshold
+    was not found, so the sandbox hides anything of 12 characters or fewer as `********`.
+    """
+    return f"{api_key[:4]}...{api_key[-4:]}" if len(api_key) > 12 else "********"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    uuid: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+
+    def to_json(self) -> dict[str, Any]:
+        """PostHog's UserBasic."""
+        return {
+            "id": self.id,
+            "uuid": self.uuid,
+            "distinct_id": self.uuid.replace("-", "")[:24],
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "email": self.email,
+            "is_email_verified": True,
+            "hedgehog_config": None,
+            "role_at_organization": self.role,
+        }
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    value: str
+    scopes: tuple[str, ...]
+    project_ids: tuple[int, ...] | None = None
+
+    def grants(self, scope: str) -> bool:
+        """`*` grants everything, and a `:write` scope also satisfies `:read`."""
+        resource, _, level = scope.partition(":")
+        granted = set(self.scopes)
+        return bool({"*", scope} & granted) or (level == "read" and f"{resource}:write" in granted)
+
+
+@dataclass
+class ProviderKey:
+    id: str
+    provider: str
+    name: str
+    api_key: str
+    state: str
+    error_message: str | None
+    created_at: datetime
+    created_by: User | None
+    last_used_at: datetime | None = None
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        is_azure = self.provider == "azure_openai"
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "name": self.name,
+            "state": self.state,
+            "error_message": self.error_message,
+            "api_key_masked": mask(self.api_key),
+            "azure_endpoint_display": self.azure_endpoint if is_azure else None,
+            "api_version_display": self.api_version if is_azure else None,
+            "created_at": iso(self.created_at),
+            "created_by": self.created_by.to_json() if self.created_by else None,
+            "last_used_at": iso(self.last_used_at),
+        }
+
+
+@dataclass
+class ModelConfiguration:
+    id: str
+    provider: str
+    model: str
+    provider_key_id: str | None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A kind of judge reasoning, used to draw demo runs and to summarise them."""
+
+    outcome: str  # pass, fail or na
+    title: str
+    description: str
+    reasonings: tuple[str, ...]
+    recommendation: str = ""
+
+
+@dataclass(frozen=True)
+class EvaluationRun:
+    generation_id: str
+    timestamp: datetime
+    result: bool | None  # None: the judge found the generation not applicable (N/A)
+    reasoning: str
+    pattern: str
+
+    @property
+    def outcome(self) -> str:
+        return "na" if self.result is None else ("pass" if self.result else "fail")
+
+
+@dataclass
+class Evaluation:
+    id: str
+    name: str
+    description: str
+    prompt: str
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+    created_by: User | None
+    model_configuration: ModelConfiguration | None
+    patterns: dict[str, Pattern]
+    runs: list[EvaluationRun]  # newest first
+    status_reason: str | None = None
+    deleted: bool = False
+    status: str = ""
+
+    def __post_init__(self) -> None:
+        self.status = self.status or ("active" if self.enabled else "paused")
+
+    def to_json(self, keys: dict[str, ProviderKey]) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "directory_id": None,
+            "enabled": self.enabled,
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "status_reason_detail": None,
+            "evaluation_type": "llm_judge",
+            "evaluation_config": {"prompt": self.prompt},
+            "output_type": "boolean",
+            "output_config": {"allows_na": True},
+            "conditions": [
+                {"id": f"{self.id[:8]}-all", "rollout_percentage": 100, "properties": []}
+            ],
+            "target": "generation",
+            "target_config": {},
+            "model_configuration": _model_configuration_json(self.model_configuration, keys),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "created_by": self.created_by.to_json() if self.created_by else None,
+            "deleted": self.deleted,
+            "user_access_level": "editor",
+        }
+
+
+def _model_configuration_json(
+    config: ModelConfiguration | None, keys: dict[str, ProviderKey]
+) -> dict[str, Any] | None:
+    if config is None:
+        return None
+    key = keys.get(config.provider_key_id or "")
+    return {
+        "provider": config.provider,
+        "model": config.model,
+        "provider_key_id": config.provider_key_id,
+        "provider_key_name": key.name if key else None,
+    }
+
+
+# Where PostHog finds an integration's display name in its config, per kind.
+DISPLAY_NAME_PATHS = {
+    "github": ("account", "name"),
+    "slack": ("team", "name"),
+    "jira": ("site_name",),
+    "linear": ("workspace", "name"),
+    "google-ads": ("email",),
+    "linkedin-ads": ("email",),
+    "hubspot": ("hub_domain",),
+}
+
+
+@dataclass
+class Integration:
+    id: int
+    kind: str
+    integration_id: str  # the provider-side id (Slack team, GitHub installation, ...)
+    config: dict[str, Any]
+    created_at: datetime
+    created_by: User | None
+    resources: dict[str, Any] = field(default_factory=dict)  # what the provider would list
+    errors: str = ""
+
+    @property
+    def display_name(self) -> str:
+        path = DISPLAY_NAME_PATHS.get(self.kind)
+        if path is None:
+            return f"ID: {self.integration_id}"
+        value: Any = self.config
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return str(value) if value else self.integration_id
+
+    def to_json(self) -> dict[str, Any]:
+        is_github = self.kind == "github"
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "config": self.config,
+            "created_at": iso(self.created_at),
+            "created_by": self.created_by.to_json() if self.created_by else None,
+            "errors": self.errors,
+            "display_name": self.display_name,
+            "files_write_requestable": self.kind == "slack",
+            "installation_shared": False if is_github else None,
+            "installation_status": "connected" if is_github else None,
+        }
+
+
+@dataclass
+class SandboxState:
+    users: list[User]
+    api_keys: dict[str, ApiKey]
+    provider_keys: dict[str, ProviderKey]
+    evaluations: dict[str, Evaluation]
+    integrations: dict[int, Integration]
+    active_key_id: str | None
+    config_created_at: datetime
+    config_updated_at: datetime
+    summary_cache: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    throttle_history: dict[str, list[float]] = field(default_factory=dict)
+    summaries_running: set[int] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """Let other requests in while this one waits (the caller holds `lock`)."""
+        self.lock.release()
+        try:
+            yield
+        finally:
+            self.lock.acquire()
+
+    def model_configurations(self) -> list[ModelConfiguration]:
+        return [
+            evaluation.model_configuration
+            for evaluation in self.evaluations.values()
+            if evaluation.model_configuration is not None
+        ]
