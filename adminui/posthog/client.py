@@ -47,6 +47,8 @@ from adminui.posthog.errors import (
 )
 from adminui.posthog.redaction import redact_url, register_secret
 
+__all__ = ["PostHogClient", "build_session"]
+
 logger = logging.getLogger("adminui.posthog")
 
 USER_AGENT = f"adminui/{adminui.__version__} (+requests)"
@@ -69,15 +71,19 @@ _TRANSPORT_ERRORS = (
 type Params = Mapping[str, str | int | bool | None]
 
 
-def build_session(personal_api_key: str) -> requests.Session:
+def build_session(
+    personal_api_key: str, session: requests.Session | None = None
+) -> requests.Session:
     """A keep-alive session that carries the key and ignores the process environment.
+
+    An injected ``session`` (tests record calls with one) gets the same configuration.
 
     ``trust_env = False`` stops requests from reading ``~/.netrc`` (which would override the
     Authorization header) and ``*_PROXY``/``REQUESTS_CA_BUNDLE`` variables. Cookies are refused:
     a personal-API-key client must not pick up PostHog session state (e.g. ``ph_oauth_state``).
     Retries are off at the adapter level because `PostHogClient._request` owns them.
     """
-    session = requests.Session()
+    session = session if session is not None else requests.Session()
     session.trust_env = False
     session.headers.update(
         {
@@ -133,7 +139,7 @@ class PostHogClient:
         self.max_pages = max_pages
         self._sleep = sleep
         register_secret(personal_api_key)
-        self._session = session if session is not None else build_session(personal_api_key)
+        self._session = build_session(personal_api_key, session)
         self.deprecation: r.DeprecationNotice | None = None
 
     def __repr__(self) -> str:
@@ -337,10 +343,14 @@ class PostHogClient:
         )
 
     def list_jira_projects(self, integration_id: int) -> list[r.JiraProject]:
-        return self._get_list(integration_id, "jira_projects", "projects", r.JiraProject.from_api)
+        return self._integration_list(
+            integration_id, "jira_projects", "projects", r.JiraProject.from_api
+        )
 
     def list_linear_teams(self, integration_id: int) -> list[r.LinearTeam]:
-        return self._get_list(integration_id, "linear_teams", "teams", r.LinearTeam.from_api)
+        return self._integration_list(
+            integration_id, "linear_teams", "teams", r.LinearTeam.from_api
+        )
 
     def list_slack_channels(
         self,
@@ -356,7 +366,7 @@ class PostHogClient:
         )
 
     def list_google_accessible_accounts(self, integration_id: int) -> list[r.GoogleAdsAccount]:
-        return self._get_list(
+        return self._integration_list(
             integration_id,
             "google_accessible_accounts",
             "accessibleAccounts",
@@ -366,7 +376,7 @@ class PostHogClient:
     def list_google_conversion_actions(
         self, integration_id: int, *, customer_id: str, parent_id: str | None = None
     ) -> list[r.GoogleConversionAction]:
-        return self._get_list(
+        return self._integration_list(
             integration_id,
             "google_conversion_actions",
             "conversionActions",
@@ -375,14 +385,14 @@ class PostHogClient:
         )
 
     def list_linkedin_ads_accounts(self, integration_id: int) -> list[r.LinkedInAdsAccount]:
-        return self._get_list(
+        return self._integration_list(
             integration_id, "linkedin_ads_accounts", "adAccounts", r.LinkedInAdsAccount.from_api
         )
 
     def list_linkedin_ads_conversion_rules(
         self, integration_id: int, *, account_id: str
     ) -> list[r.LinkedInConversionRule]:
-        return self._get_list(
+        return self._integration_list(
             integration_id,
             "linkedin_ads_conversion_rules",
             "conversionRules",
@@ -444,7 +454,7 @@ class PostHogClient:
         data = self._get_object(_integration_path(integration_id, action), params)
         return self._parse(factory, data)
 
-    def _get_list[T](
+    def _integration_list[T](
         self,
         integration_id: int,
         action: str,
@@ -483,14 +493,18 @@ class PostHogClient:
             data = self._json_object(self._request("GET", url, params=page_params), "GET")
             results = data.get("results")
             if not isinstance(results, list):
-                raise bad_response("no results list", status=200, method="GET", path=url)
+                raise bad_response(
+                    "no results list", status=200, method="GET", path=self._path_of(url)
+                )
             yield from (item for item in results if isinstance(item, dict))
             next_url = data.get("next")
             if not next_url:
                 return
             url = self._checked_absolute_url(str(next_url))
             if url in seen:
-                raise bad_response("a pagination loop", status=200, method="GET", path=url)
+                raise bad_response(
+                    "a pagination loop", status=200, method="GET", path=self._path_of(url)
+                )
             seen.add(url)
             page_params = None
         raise bad_response(
@@ -789,6 +803,3 @@ def _http_date(value: str | None) -> datetime | None:
         return parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return r.parse_datetime(value.strip())
-
-
-__all__ = ["PostHogClient", "PostHogError", "build_session"]

@@ -534,12 +534,12 @@ def error_from_exception(
         " The change may or may not have been saved; reload to check." if method != "GET" else ""
     )
     causes = list(_causes(exc))
-    if any(isinstance(c, _CONNECT_TIMEOUTS) for c in causes):
+    if any(_is_connect_timeout(c) for c in causes):
         return PostHogTimeout(
             f"PostHog at {where} did not accept a connection within {timeout[0]:g} seconds.",
             **facts,
         )
-    if any(isinstance(c, _READ_TIMEOUTS) for c in causes):
+    if any(_is_timeout(c) for c in causes):
         return PostHogTimeout(
             f"PostHog at {where} did not answer within {timeout[1]:g} seconds.{unsure}", **facts
         )
@@ -555,8 +555,21 @@ def error_from_exception(
     return PostHogUnreachable(_connection_message(causes, where, unsure), **facts)
 
 
-_CONNECT_TIMEOUTS = (requests.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)
-_READ_TIMEOUTS = (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
+def _is_connect_timeout(exc: BaseException) -> bool:
+    """urllib3 makes NewConnectionError (e.g. refused) a ConnectTimeoutError; it is not one."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    return isinstance(exc, urllib3.exceptions.ConnectTimeoutError) and not isinstance(
+        exc, urllib3.exceptions.NewConnectionError
+    )
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    if isinstance(exc, (requests.Timeout, TimeoutError)):
+        return True
+    return isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
+        exc, urllib3.exceptions.NewConnectionError
+    )
 
 
 def _connection_message(causes: list[BaseException], where: str, unsure: str) -> str:

@@ -196,7 +196,7 @@ class Page[T]:
             count=_opt_int(data.get("count")),
             limit=limit,
             offset=offset,
-            next_offset=_offset_of(data.get("next"), fallback=offset + len(results)),
+            next_offset=_offset_of(data.get("next"), fallback=offset + limit),
             previous_offset=_offset_of(data.get("previous"), fallback=max(0, offset - limit)),
         )
 
