@@ -8,6 +8,7 @@ from email.utils import formatdate
 
 import pytest
 import requests
+import urllib3
 
 from adminui.posthog import (
     PostHogAuthError,
@@ -348,3 +349,46 @@ def test_a_dropped_write_says_the_change_may_have_been_saved(client, sandbox):
     error = raised(lambda: client.set_active_key(demo.KEY_STAGING_OPENAI))
     assert isinstance(error, PostHogUnreachable)
     assert "may or may not have been saved" in error.message
+
+
+# Failures the sandbox cannot stage, raised by an injected session -----------------------------
+
+
+class FailingSession(requests.Session):
+    """Raises ``error`` for every request, counting the attempts."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+        self.attempts = 0
+
+    def request(self, method, url, **kwargs):
+        self.attempts += 1
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("raised_error", "cls", "words", "attempts"),
+    [
+        (requests.ConnectTimeout("slow"), PostHogTimeout, "did not accept a connection", 3),
+        (requests.exceptions.SSLError("bad cert"), PostHogUnreachable, "TLS/certificate", 1),
+        (requests.exceptions.ChunkedEncodingError("cut"), PostHogUnreachable, "dropped", 3),
+        (requests.exceptions.InvalidURL("no"), PostHogUnreachable, "check POSTHOG_HOST", 1),
+        (urllib3.exceptions.ProtocolError("raw urllib3"), PostHogUnreachable, "dropped", 3),
+        (requests.ReadTimeout("slow"), PostHogTimeout, "did not answer within 15", 1),
+    ],
+)
+def test_transport_failures_become_typed_errors(raised_error, cls, words, attempts):
+    session = FailingSession(raised_error)
+    client = make_client("https://posthog.example", session=session)
+    error = raised(client.get_evaluation_config)
+    assert type(error) is cls
+    assert words in error.message
+    assert error.__cause__ is raised_error
+    assert session.attempts == attempts  # connection-level failures of a GET are retried
+
+
+def test_a_host_with_credentials_in_it_is_refused_without_echoing_them():
+    with pytest.raises(ValueError) as caught:
+        make_client("https://user:hunter2@posthog.example")
+    assert "hunter2" not in str(caught.value)

@@ -126,9 +126,14 @@ class PostHogClient:
         self._origin = _origin(self.host)
         if self._origin is None:
             raise ValueError("host must be an absolute http(s) URL")
+        if "@" in urlsplit(self.host).netloc:
+            # requests would turn URL credentials into Basic auth, replacing the Bearer key.
+            raise ValueError("host must not contain credentials")
         self.project_id = int(project_id)
         self.api_prefix = api_prefix
         self.base_path = f"/api/{api_prefix}/{self.project_id}/"
+        # A self-hosted PostHog may live under a path, e.g. https://example.com/posthog.
+        self._api_root = urlsplit(self.host).path + "/api/"
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.llm_read_timeout = llm_read_timeout
@@ -674,11 +679,11 @@ class PostHogClient:
         return f"{self.host}{self.base_path}{path_or_url.lstrip('/')}"
 
     def _checked_absolute_url(self, url: str) -> str:
-        """Accept an absolute URL only on the configured origin, under ``/api/``, and without
-        token-like query parameters."""
+        """Accept an absolute URL only on the configured origin, under its ``/api/``, and
+        without token-like query parameters."""
         parts = urlsplit(url)
         names = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
-        if _origin(url) != self._origin or not parts.path.startswith("/api/"):
+        if _origin(url) != self._origin or not parts.path.startswith(self._api_root):
             raise bad_response(
                 f"a link to another server ({parts.scheme}://{parts.hostname})",
                 status=None,
