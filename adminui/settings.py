@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,19 @@ POSTHOG_CONNECT_TIMEOUT = env_float("POSTHOG_CONNECT_TIMEOUT", 3.05)
 POSTHOG_READ_TIMEOUT = env_float("POSTHOG_READ_TIMEOUT", 15.0)
 # Creating or validating a key, and summaries, make PostHog call an LLM provider.
 POSTHOG_LLM_READ_TIMEOUT = env_float("POSTHOG_LLM_READ_TIMEOUT", 90.0)
+
+# Background tasks (AI evaluation summaries) with Django's tasks framework. The default queues
+# them in the database for the worker that `make run` starts (`manage.py db_worker`);
+# `immediate` runs them inside the web request instead (no worker; for development only).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS[env_choice("TASKS_BACKEND", "database", tuple(_TASK_BACKENDS))]
+    }
+}
 
 # Keys older than this many days get a rotation reminder.
 KEY_ROTATION_DAYS = env_int("KEY_ROTATION_DAYS", 90, minimum=1)
