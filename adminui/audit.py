@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from adminui.models import AuditEvent
@@ -34,9 +35,24 @@ def record_write[T](
     `sent` is what the call sends; it is stored with secrets removed. PostHog errors are
     recorded and re-raised for the view's error handling.
     """
+    actor = request.user if request.user.is_authenticated else None
+    return record_call(actor, environment, action=action, target=target, sent=sent, call=call)
+
+
+def record_call[T](
+    actor: AbstractBaseUser | None,
+    environment: PostHogEnvironment,
+    *,
+    action: str,
+    target: Target,
+    sent: dict[str, Any] | None,
+    call: Callable[[], T],
+    actor_name: str = "",
+) -> T:
+    """`record_write` for calls made outside a web request (a background task) for `actor`."""
     event = AuditEvent(
-        actor=request.user if request.user.is_authenticated else None,
-        actor_name=request.user.get_username() or "anonymous",
+        actor=actor,
+        actor_name=actor_name or (actor.get_username() if actor else "") or "anonymous",
         environment=environment.slug,
         action=action,
         target_type=target.type,

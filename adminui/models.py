@@ -1,9 +1,13 @@
-"""The portal's own data: the audit log of every write it sends to PostHog."""
+"""The portal's own data: the audit log of every write it sends to PostHog, and the history of
+AI evaluation summaries."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 # How each recorded action reads in the log ("Jane created key Production").
 ACTION_LABELS = {
@@ -48,3 +52,94 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
+
+
+class SummaryRequest(models.Model):
+    """One request for an AI summary of an evaluation's runs, and how it went.
+
+    PostHog keeps a summary for an hour; the portal keeps every request, its parameters, its
+    timing and its result or error, so summaries can be read later and compared over time. A
+    background task (adminui.tasks.summarize_evaluation) moves it from queued to running to
+    succeeded or failed. Nothing secret is stored.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    class Filter(models.TextChoices):
+        ALL = "all", "All runs"
+        PASS = "pass", "Passing runs"
+        FAIL = "fail", "Failing runs"
+        NA = "na", "N/A runs"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept so the history still says who asked after a user is deleted.
+    requested_by_name = models.CharField(max_length=150)
+    environment = models.SlugField(max_length=64)
+    evaluation_id = models.CharField(max_length=64)
+    evaluation_name = models.CharField(max_length=255, blank=True)
+    filter = models.CharField(max_length=8, choices=Filter.choices, default=Filter.ALL)
+    generation_ids = models.JSONField(default=list, blank=True)
+    force_refresh = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # PostHog's answer (EvaluationSummary.to_dict()) when it succeeded.
+    result = models.JSONField(null=True, blank=True)
+    # Why it failed: a kind the page explains (see adminui.summaries.FAILURE_KINDS), PostHog's
+    # message, how long PostHog asked to wait, and its field errors.
+    error_kind = models.CharField(max_length=32, blank=True)
+    error_message = models.TextField(blank=True)
+    error_retry_after = models.PositiveIntegerField(null=True, blank=True)
+    error_fields = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["environment", "evaluation_id", "-created_at"],
+                name="adminui_summary_eval_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Summary of {self.evaluation_name or self.evaluation_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == self.Status.SUCCEEDED
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """How long PostHog took, from the worker's call to its answer."""
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def waited_seconds(self) -> int:
+        """Seconds since it was asked for (queued) or since the worker started it (running)."""
+        since = self.started_at if self.status == self.Status.RUNNING else self.created_at
+        return max(0, int((timezone.now() - since).total_seconds())) if since else 0
+
+    @property
+    def retry_at(self):
+        """When PostHog said it would accept another request, if it said."""
+        if self.error_retry_after and self.finished_at:
+            return self.finished_at + timedelta(seconds=self.error_retry_after)
+        return None
