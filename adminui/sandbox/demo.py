@@ -65,7 +65,9 @@ LINKEDIN_ADS_INTEGRATION_ID = 2106
 TWILIO_INTEGRATION_ID = 2107
 BROKEN_LINEAR_INTEGRATION_ID = 2108  # errors: TOKEN_REFRESH_FAILED
 
-# id, provider, name, api key, state, error, (created days ago, by), last used days ago
+# id, provider, name, api key, state, error, created days ago, by, last used days ago. The revoked
+# key carries the magic word "invalid", so it stays invalid; the rate-limited one heals when
+# validated again, as a rate limit would.
 _KEYS = [
     (KEY_PRODUCTION_OPENAI, "openai", "Production OpenAI",
      "sk-proj-Jx7Qm2VbN8kT4rWz1yHc5LpA9dFe3GsU", "ok", None, 402, JANE, 0.04),
@@ -74,7 +76,8 @@ _KEYS = [
     (KEY_CLAUDE, "anthropic", "Claude judges", "sk-ant-api03-Qw8Er5Ty2Ui9Op4As7Df1Gh6Jk3Lz0Xc",
      "ok", None, 210, MEI, 2),
     (KEY_OLD_ANTHROPIC, "anthropic", "Anthropic (2024, revoked)",
-     "sk-ant-api03-Lk2Jh8Gf5Ds1Aq9Wz6Xe3Rc7Tv4Bn0Ym", "invalid", "Invalid API key", 395, JANE, 130),
+     "sk-ant-api03-invalid-Lk2Jh8Gf5Ds1Aq9Wz6Xe3Rc7Tv4", "invalid", "Invalid API key",
+     395, JANE, 130),
     (KEY_GEMINI, "gemini", "Gemini experiments", "AIzaSyB7x-Kq2Lm9Np4Rs1Tu8Vw3Xy6Za0Bc5De",
      "error", "Rate limited, please try again later", 61, OMAR, None),
     (KEY_AZURE, "azure_openai", "Azure EU deployment", "3f9c2a7e5b8d4c1f9e6a2b7d8c3f1e5a",

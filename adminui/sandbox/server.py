@@ -130,6 +130,12 @@ class SandboxServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def api_url(
+        self, path: str, *, prefix: str = "projects", project: int | str = DEMO_PROJECT_ID
+    ) -> str:
+        """An absolute API URL, e.g. `api_url("llm_analytics/provider_keys/")`."""
+        return f"{self.url}/api/{prefix}/{project}/{path}"
+
     def start(self) -> SandboxServer:
         self._httpd = _HTTPServer((self.host, self.port), self)
         self.port = self._httpd.server_address[1]
