@@ -65,6 +65,9 @@ class ProviderKeyFormMixin(forms.Form):
     def provider_slug(self) -> str:
         raise NotImplementedError
 
+    def key_placeholder(self) -> str:
+        return provider_info(self.provider_slug()).key_placeholder
+
     def clean(self):
         cleaned = super().clean()
         if (
@@ -93,9 +96,6 @@ class ProviderKeyCreateForm(ProviderKeyFormMixin):
 
     def provider_slug(self) -> str:
         return self.data.get("provider") or "openai"
-
-    def key_placeholder(self) -> str:
-        return provider_info(self.provider_slug()).key_placeholder
 
     def payload(self) -> dict:
         """What PostHog's create takes; the Azure fields only for Azure OpenAI."""

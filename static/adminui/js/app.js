@@ -39,13 +39,19 @@
     }
   });
 
+  // Elements matching `selector` in root, root itself included (htmx:load hands us the new node).
+  function within(root, selector) {
+    const found = [...root.querySelectorAll(selector)];
+    return root.matches?.(selector) ? [root, ...found] : found;
+  }
+
   function enhance(root) {
-    root.querySelectorAll("[data-autohide]").forEach((toast) => {
+    within(root, "[data-autohide]").forEach((toast) => {
       toast.removeAttribute("data-autohide");
       autohide(toast);
     });
     // Dialogs fetched by htmx open as modals (spookylukey's data-onload-showmodal pattern).
-    root.querySelectorAll("dialog[data-onload-showmodal]").forEach((dialog) => {
+    within(root, "dialog[data-onload-showmodal]").forEach((dialog) => {
       dialog.removeAttribute("data-onload-showmodal");
       dialog.addEventListener("close", () => dialog.remove());
       dialog.showModal();

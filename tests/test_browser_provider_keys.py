@@ -1,0 +1,110 @@
+"""In a real Chromium, the provider-key flows people click through."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import distinct_colours, log_in, screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def editor_page(page, editor):
+    log_in(page, "eddie", PASSWORD)
+    page.goto("/sandbox/keys/")
+    return page
+
+
+def row(page, name: str):
+    return page.locator("tbody tr", has=page.get_by_role("link", name=name, exact=True))
+
+
+def test_adding_a_key_whose_check_fails_then_succeeds(editor_page):
+    page = editor_page
+    page.get_by_role("link", name="Add key").click()
+    page.get_by_label("Provider").select_option("anthropic")
+    expect(page.get_by_label("API key")).to_have_attribute("placeholder", "sk-ant-...")
+    page.get_by_label("Name").fill("Judges (new)")
+    page.get_by_label("API key").fill("sk-ant-invalid-0000000000")
+    page.get_by_label("Name").focus()  # leaving the key field runs the check
+    expect(page.locator("#api-key-status")).to_contain_text("Invalid API key")
+
+    page.get_by_label("API key").fill("sk-ant-good-key-1234567890")
+    page.get_by_label("Name").focus()
+    expect(page.locator("#api-key-status")).to_contain_text("The provider accepted this key")
+    page.get_by_role("button", name="Add key").click()
+    expect(page.get_by_role("heading", name="Judges (new)")).to_be_visible()
+    expect(page.get_by_text("sk-a...7890").first).to_be_visible()
+    assert "sk-ant-good-key-1234567890" not in page.content()
+
+
+def test_editing_a_key_name(editor_page):
+    page = editor_page
+    row(page, "Staging OpenAI").get_by_role("link", name="Edit").click()
+    expect(page.get_by_label("New API key")).to_have_attribute(
+        "placeholder", re.compile(r"Leave empty to keep the current one \(sk-")
+    )
+    page.get_by_label("Name").fill("Staging OpenAI (EU)")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Staging OpenAI (EU)")).to_be_visible()
+    expect(page.locator("#toasts")).to_contain_text("saved")
+    expect(page.get_by_role("cell", name=re.compile("edited key"))).to_be_visible()
+
+
+def test_validating_a_key_shows_its_new_state_in_place(editor_page, sandbox):
+    page = editor_page
+    target = row(page, "Together AI batch")
+    expect(target).to_contain_text("Unknown")
+    target.get_by_role("button", name="Validate").click()
+    expect(page.locator("#toasts")).to_contain_text("validated: valid")
+    expect(row(page, "Together AI batch")).to_contain_text("Valid")
+    assert page.url.endswith("/sandbox/keys/"), "no full navigation"
+
+
+def test_setting_the_active_key_updates_the_table_and_the_card(editor_page):
+    page = editor_page
+    row(page, "Staging OpenAI").get_by_role("button", name="Set as active").click()
+    expect(page.locator("#config-card")).to_contain_text("Staging OpenAI")
+    expect(row(page, "Staging OpenAI")).to_contain_text("Active")
+    expect(row(page, "Production OpenAI")).not_to_contain_text("Active")
+    disabled = row(page, "Anthropic (2024, revoked)").get_by_role("button", name="Set as active")
+    expect(disabled).to_be_disabled()
+
+
+def test_deleting_a_key_with_a_replacement(editor_page):
+    page = editor_page
+    row(page, "Production OpenAI").get_by_role("link", name="Delete").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("This cannot be undone.")
+    expect(dialog.get_by_label(re.compile("Move them to another OpenAI key"))).to_have_value(
+        re.compile(".+")
+    )
+    screenshot(page, "key-delete-dialog")
+    dialog.get_by_role("button", name="Delete key").click()
+    page.wait_for_url("**/sandbox/keys/")
+    expect(page.locator("#toasts")).to_contain_text("deleted")
+    expect(row(page, "Production OpenAI")).to_have_count(0)
+    expect(page.locator("#config-card")).to_contain_text("Staging OpenAI")
+
+
+def test_searching_and_filtering_keys_keeps_the_state_in_the_url(editor_page):
+    page = editor_page
+    page.get_by_label("Search").fill("openai")
+    expect(page.locator("tbody tr")).to_have_count(2)  # Production and Staging OpenAI
+    page.wait_for_url(re.compile(r"q=openai"))
+    page.get_by_label("Search").fill("")
+    expect(page.locator("tbody tr")).to_have_count(8)
+    page.get_by_label("State").select_option("ok")
+    page.wait_for_url(re.compile(r"state=ok"))
+    expect(page.locator("tbody tr")).to_have_count(4)
+    page.get_by_label("Provider").select_option("openai")
+    expect(page.locator("tbody tr")).to_have_count(2)
+    page.reload()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    shot = screenshot(page, "key-list-filtered")
+    assert distinct_colours(shot) > 20
