@@ -8,7 +8,7 @@ from django.urls import include, path, register_converter
 
 from adminui.admin import admin_site
 from adminui.posthog import PostHogEnvironment, get_environment
-from adminui.views import audit, auth, overview, provider_keys
+from adminui.views import audit, auth, integrations, overview, provider_keys
 
 
 class EnvironmentConverter:
@@ -55,10 +55,39 @@ key_urls = [
     path("<id:key_id>/delete/", provider_keys.key_delete, name="key-delete"),
 ]
 
+integration_urls = [
+    path("", integrations.integration_list, name="integration-list"),
+    path("connect/", integrations.integration_connect, name="integration-connect"),
+    path("<int:integration_id>/", integrations.integration_detail, name="integration-detail"),
+    path(
+        "<int:integration_id>/phone-numbers/refresh/",
+        integrations.twilio_refresh,
+        name="integration-twilio-refresh",
+    ),
+    path(
+        "<int:integration_id>/<slug:resource>/",
+        integrations.integration_panel,
+        name="integration-panel",
+    ),
+    path(
+        "<int:integration_id>/<slug:resource>/export.csv",
+        integrations.integration_export,
+        {"fmt": "csv"},
+        name="integration-export-csv",
+    ),
+    path(
+        "<int:integration_id>/<slug:resource>/export.json",
+        integrations.integration_export,
+        {"fmt": "json"},
+        name="integration-export-json",
+    ),
+]
+
 environment_urls = [
     path("", overview.overview, name="overview"),
     path("keys/", include(key_urls)),
     path("models/", provider_keys.model_list, name="model-list"),
+    path("integrations/", include(integration_urls)),
 ]
 
 urlpatterns = [
