@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from adminui.sandbox.server import SandboxServer
 
@@ -63,21 +64,23 @@ def nobody(db, django_user_model):
     return make_user(django_user_model, "noah", None)
 
 
-def logged_in(client, user):
+def logged_in(user) -> Client:
+    """A separate browser session per persona, so one test can act as several people."""
+    client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def viewer_client(client, viewer):
-    return logged_in(client, viewer)
+def viewer_client(viewer):
+    return logged_in(viewer)
 
 
 @pytest.fixture
-def editor_client(client, editor):
-    return logged_in(client, editor)
+def editor_client(editor):
+    return logged_in(editor)
 
 
 @pytest.fixture
-def admin_client(client, admin):
-    return logged_in(client, admin)
+def admin_client(admin):
+    return logged_in(admin)

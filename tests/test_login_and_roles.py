@@ -86,10 +86,7 @@ def test_writes_need_the_csrf_token(editor):
     assert response.status_code == 403
 
 
-def test_only_admins_reach_user_management(viewer, admin):
-    viewer_client, admin_client = Client(), Client()
-    viewer_client.force_login(viewer)
-    admin_client.force_login(admin)
+def test_only_admins_reach_user_management(viewer_client, admin_client):
     assert viewer_client.get("/admin/").status_code == 302
     response = admin_client.get("/admin/auth/user/")
     assert response.status_code == 200
