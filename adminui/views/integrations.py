@@ -565,6 +565,7 @@ class PanelState:
 
     resource: Resource
     outcome: Outcome | None  # None: waiting for `resource.needs` to be chosen
+    url: str  # the panel's own URL (htmx loads it; a plain request gets a page)
     failure: Failure | None = None
 
     @property
@@ -584,15 +585,19 @@ def panel_calls(
 
 
 def panel_states(
-    resources: list[Resource], loaded: dict[str, Outcome], environment: PostHogEnvironment
+    resources: list[Resource],
+    loaded: dict[str, Outcome],
+    environment: PostHogEnvironment,
+    integration_id: int,
 ) -> dict[str, PanelState]:
     states = {}
     for resource in resources:
+        url = reverse("integration-panel", args=[environment, integration_id, resource.slug])
         outcome = loaded.get(resource.slug)
         failure = None
         if outcome is not None and outcome.error is not None:
             failure = failure_for(outcome.error, resource, environment)
-        states[resource.slug] = PanelState(resource, outcome, failure)
+        states[resource.slug] = PanelState(resource, outcome, url, failure)
     return states
 
 
@@ -654,7 +659,7 @@ def integration_detail(
     loaded = gather(panel_calls(client, integration.id, resources, request.GET))
     context = {
         "integration": integration,
-        "panels": panel_states(resources, loaded, environment),
+        "panels": panel_states(resources, loaded, environment, integration.id),
         "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
         **panel_context(environment, integration.id, request.GET),
     }
@@ -686,13 +691,13 @@ def integration_panel(
     if not request.htmx and loaded["integration"].error:
         raise loaded["integration"].error
     context = {
-        "panel": panel_states([found], loaded, environment)[found.slug],
+        "panel": panel_states([found], loaded, environment, integration_id)[found.slug],
         "integration": loaded["integration"].value if not request.htmx else None,
         "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
         **panel_context(environment, integration_id, request.GET),
     }
     if request.htmx:
-        response = render(request, found.template, context)
+        response = render(request, f"{found.template}#results", context)
         return push_url(response, detail_url(environment, integration_id, request.GET))
     return render(request, "integrations/panel_page.html", context)
 
@@ -742,7 +747,7 @@ def twilio_refresh(
             )
         }
     )
-    panel = panel_states([resource], loaded, environment)[resource.slug]
+    panel = panel_states([resource], loaded, environment, integration_id)[resource.slug]
     if not request.htmx:
         if panel.failure:
             messages.error(request, f"{panel.failure.title}. {panel.failure.message}")
@@ -755,7 +760,7 @@ def twilio_refresh(
         "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
         **panel_context(environment, integration_id, request.GET),
     }
-    return render(request, resource.template, context)
+    return render(request, f"{resource.template}#results", context)
 
 
 class ConnectForm(forms.Form):

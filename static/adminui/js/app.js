@@ -105,4 +105,38 @@
     }
     pendingG = event.key === "g";
   });
+
+  // --- Integrations: "Copy ids" puts the data-id values of a list on the clipboard. -----------
+  // The buttons are hidden without JavaScript (the CSV/JSON exports work everywhere).
+  function revealCopyButtons(root) {
+    within(root, "[data-copy-ids][hidden]").forEach((button) => { button.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", () => revealCopyButtons(document));
+  document.addEventListener("htmx:load", (event) => revealCopyButtons(event.detail.elt));
+
+  async function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.readOnly = true;
+    area.className = "visually-hidden";
+    document.body.append(area);
+    area.select();
+    const copied = document.execCommand("copy");
+    area.remove();
+    if (!copied) throw new Error("The browser refused to copy.");
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-copy-ids]");
+    if (!button) return;
+    const list = document.querySelector(button.dataset.copyIds);
+    const ids = [...new Set([...(list ? list.querySelectorAll("[data-id]") : [])]
+      .map((element) => element.dataset.id))];
+    if (!ids.length) return showToast("There are no ids to copy here.", "info");
+    copyText(ids.join("\n")).then(
+      () => showToast("Copied " + ids.length + " id" + (ids.length === 1 ? "" : "s") + ".", "success"),
+      () => showToast("The browser did not allow copying. Use the CSV or JSON export instead."));
+  });
+  // --- End of integrations. --------------------------------------------------------------------
 })();
