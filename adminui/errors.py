@@ -25,21 +25,8 @@ STATUS_FOR = [
     (ph.PostHogError, 502),
 ]
 
+# What the user can do about it, where PostHog's own message does not already say.
 HINTS = [
-    (
-        ph.PostHogScopeError,
-        "An Admin can add the scope to the portal's personal API key in PostHog "
-        "(Settings → Personal API keys), or issue a new key with it.",
-    ),
-    (
-        ph.PostHogAuthError,
-        "The key may have been revoked or rotated. An Admin must set a valid "
-        "POSTHOG_PERSONAL_API_KEY for the portal.",
-    ),
-    (
-        ph.PostHogPersonalKeyRefused,
-        "PostHog serves this only to a person logged in to PostHog, not to API keys.",
-    ),
     (ph.PostHogUnreachable, "Check that PostHog is up and that POSTHOG_HOST is right."),
     (ph.PostHogTimeout, "PostHog may be busy. Try again in a moment."),
     (ph.PostHogServerError, "This is on PostHog's side. Try again in a moment."),

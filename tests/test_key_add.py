@@ -86,7 +86,8 @@ def test_a_timeout_keeps_the_form_and_says_what_happened(editor_client, sandbox,
 
 def test_azure_needs_an_endpoint_before_anything_is_sent(editor_client, sandbox):
     response = editor_client.post(URL, form_data(provider="azure_openai", api_key="azure-key-1"))
-    assert "Azure endpoint is required" in " ".join(response.context["form"].errors["azure_endpoint"])
+    errors = response.context["form"].errors["azure_endpoint"]
+    assert "Azure endpoint is required for Azure OpenAI." in errors
     assert not posts_to(sandbox, "provider_keys")
 
 

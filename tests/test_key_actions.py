@@ -1,0 +1,101 @@
+"""Validate, bulk validate and set active: in place with htmx, POST-redirect-GET without it."""
+
+from __future__ import annotations
+
+import json
+
+from adminui.models import AuditEvent
+from adminui.sandbox import demo
+
+HX = {"HX-Request": "true"}
+KEYS = "/sandbox/keys/"
+
+
+def events(response) -> dict:
+    return json.loads(response["HX-Trigger"])
+
+
+def test_validating_with_htmx_refreshes_the_list_and_toasts_the_outcome(editor_client):
+    response = editor_client.post(f"{KEYS}{demo.KEY_TOGETHER}/validate/", headers=HX)
+    assert response.status_code == 204
+    triggered = events(response)
+    assert "dataChanged" in triggered
+    assert triggered["showMessage"]["text"] == "Key “Together AI batch” validated: valid."
+
+
+def test_validating_without_javascript_redirects_back_with_a_message(editor_client):
+    response = editor_client.post(
+        f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/validate/",
+        {"next": "/sandbox/keys/?state=invalid"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/sandbox/keys/?state=invalid"
+    content = response.content.decode()
+    assert "validation failed: Invalid API key." in content
+    assert 'class="toast toast-error" role="alert"' in content
+    assert AuditEvent.objects.get().action == "provider_key.validate"
+
+
+def test_a_next_pointing_elsewhere_is_ignored(editor_client):
+    response = editor_client.post(
+        f"{KEYS}{demo.KEY_TOGETHER}/validate/", {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/sandbox/keys/"
+
+
+def test_bulk_validation_without_javascript_checks_each_selected_key(editor_client):
+    response = editor_client.post(
+        f"{KEYS}validate/", {"key": [demo.KEY_TOGETHER, demo.KEY_OLD_ANTHROPIC]}
+    )
+    content = response.content.decode()
+    assert "Validating 2 keys" in content
+    assert 'data-outcome="ok"' in content and 'data-outcome="invalid"' in content
+    assert AuditEvent.objects.filter(action="provider_key.validate").count() == 2
+
+
+def test_bulk_validation_with_htmx_lists_every_key_and_checks_them_as_rows_load(editor_client):
+    response = editor_client.post(f"{KEYS}validate/", headers=HX)
+    content = response.content.decode()
+    assert content.count('hx-trigger="load"') == 8
+    assert "<html" not in content
+    row = editor_client.post(f"{KEYS}{demo.KEY_AZURE}/validate/?as=row", headers=HX)
+    assert row.content.decode().lstrip().startswith('<li data-outcome="ok"')
+
+
+def test_bulk_validation_reports_a_key_posthog_could_not_check(editor_client, sandbox):
+    sandbox.faults.add(f"{demo.KEY_CLAUDE}/validate", status=500)
+    response = editor_client.post(f"{KEYS}validate/", {"key": [demo.KEY_CLAUDE, demo.KEY_TOGETHER]})
+    content = response.content.decode()
+    assert "Failed</span>" in content and 'data-outcome="ok"' in content
+
+
+def test_setting_the_active_key(editor_client, sandbox):
+    response = editor_client.post(
+        f"{KEYS}{demo.KEY_STAGING_OPENAI}/activate/", {"name": "Staging OpenAI"}, headers=HX
+    )
+    assert response.status_code == 204
+    assert "now runs this project's evaluations" in events(response)["showMessage"]["text"]
+    assert sandbox.state.active_key_id == demo.KEY_STAGING_OPENAI
+    assert AuditEvent.objects.get().action == "evaluation_config.set_active_key"
+
+
+def test_a_key_that_is_not_valid_cannot_become_active_and_says_why(editor_client):
+    response = editor_client.post(f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/activate/", headers=HX)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Cannot activate key with state" in content and "validate the key first" in content
+    assert AuditEvent.objects.get().outcome == "failure"
+
+
+def test_activating_a_key_that_no_longer_exists_says_so(editor_client, sandbox):
+    del sandbox.state.provider_keys[demo.KEY_STAGING_OPENAI]
+    response = editor_client.post(f"{KEYS}{demo.KEY_STAGING_OPENAI}/activate/")
+    assert response.status_code == 404
+    assert b"Key not found" in response.content
+
+
+def test_the_list_hides_set_active_for_the_active_key_and_disables_it_for_unhealthy_ones(
+    editor_client,
+):
+    content = editor_client.get(KEYS).content.decode()
+    assert content.count("Validate this key before setting it as active") == 4

@@ -1,0 +1,67 @@
+"""Deleting a key: a confirmation that lists what uses it and offers a replacement."""
+
+from __future__ import annotations
+
+from adminui.models import AuditEvent
+from adminui.sandbox import demo
+
+HX = {"HX-Request": "true"}
+
+
+def url(key_id: str) -> str:
+    return f"/sandbox/keys/{key_id}/delete/"
+
+
+def deletes(sandbox) -> list[str]:
+    return [path for method, path, _, _ in sandbox.requests if method == "DELETE"]
+
+
+def test_the_confirmation_lists_dependent_evaluations_and_healthy_replacements(editor_client):
+    content = editor_client.get(url(demo.KEY_PRODUCTION_OPENAI)).content.decode()
+    assert "This cannot be undone." in content
+    assert "Answer relevance" in content
+    assert f'<option value="{demo.KEY_STAGING_OPENAI}" selected>Staging OpenAI</option>' in content
+    assert "<html" in content  # a full page without JavaScript
+
+
+def test_htmx_gets_the_confirmation_as_a_dialog(editor_client):
+    content = editor_client.get(url(demo.KEY_PRODUCTION_OPENAI), headers=HX).content.decode()
+    assert content.lstrip().startswith("<dialog data-onload-showmodal")
+    assert "<html" not in content
+
+
+def test_without_a_replacement_it_warns_that_evaluations_will_be_disabled(editor_client):
+    content = editor_client.get(url(demo.KEY_CLAUDE)).content.decode()
+    assert "No replacement keys available" in content
+    assert "will be disabled after deletion" in content
+
+
+def test_deleting_with_a_replacement_sends_it_and_returns_to_the_list(editor_client, sandbox):
+    response = editor_client.post(
+        url(demo.KEY_PRODUCTION_OPENAI),
+        {"replacement_key_id": demo.KEY_STAGING_OPENAI, "next": "/sandbox/keys/?provider=openai"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/sandbox/keys/?provider=openai"
+    assert "Key “Production OpenAI” deleted." in response.content.decode()
+    assert deletes(sandbox) == [
+        f"/api/environments/4242/llm_analytics/provider_keys/{demo.KEY_PRODUCTION_OPENAI}/"
+        f"?replacement_key_id={demo.KEY_STAGING_OPENAI}"
+    ]
+    assert sandbox.state.active_key_id == demo.KEY_STAGING_OPENAI
+    event = AuditEvent.objects.get()
+    assert event.details == {"replacement_key_id": demo.KEY_STAGING_OPENAI}
+
+
+def test_deleting_with_htmx_redirects_the_browser_to_the_list(editor_client):
+    response = editor_client.post(url(demo.KEY_TOGETHER), headers=HX)
+    assert response["HX-Redirect"] == "/sandbox/keys/"
+
+
+def test_posthog_refusing_a_replacement_is_shown_not_a_crash(editor_client, sandbox):
+    response = editor_client.post(
+        url(demo.KEY_PRODUCTION_OPENAI), {"replacement_key_id": demo.KEY_CLAUDE}, headers=HX
+    )
+    assert response.status_code == 400
+    assert b"Replacement key must be from the same provider" in response.content
+    assert demo.KEY_PRODUCTION_OPENAI in sandbox.state.provider_keys

@@ -1,0 +1,75 @@
+"""Editing a key: only what changed is sent (PATCH); a new key is checked like on add."""
+
+from __future__ import annotations
+
+import json
+
+from adminui.models import AuditEvent
+from adminui.sandbox import demo
+
+URL = f"/sandbox/keys/{demo.KEY_STAGING_OPENAI}/edit/"
+
+
+def patches(sandbox) -> list[dict]:
+    return [json.loads(body) for method, _, _, body in sandbox.requests if method == "PATCH"]
+
+
+def test_the_form_shows_the_masked_key_as_the_placeholder(editor_client):
+    content = editor_client.get(URL).content.decode()
+    assert "Leave empty to keep the current one (sk-8...E0aU)" in content
+    assert 'value="Staging OpenAI"' in content
+
+
+def test_renaming_sends_only_the_name(editor_client, sandbox):
+    response = editor_client.post(URL, {"name": "Staging (EU)", "api_key": ""})
+    assert response.status_code == 302
+    assert response["Location"] == f"/sandbox/keys/{demo.KEY_STAGING_OPENAI}/"
+    assert patches(sandbox) == [{"name": "Staging (EU)"}]
+    event = AuditEvent.objects.get()
+    assert event.action == "provider_key.update" and event.details == {"name": "Staging (EU)"}
+
+
+def test_submitting_without_changes_sends_nothing(editor_client, sandbox):
+    response = editor_client.post(URL, {"name": "Staging OpenAI"}, follow=True)
+    assert b"Nothing changed." in response.content
+    assert patches(sandbox) == []
+
+
+def test_a_new_key_is_sent_checked_and_never_shown(editor_client, sandbox):
+    secret = "sk-proj-new-rotated-key-778899"
+    response = editor_client.post(URL, {"name": "Staging OpenAI", "api_key": secret}, follow=True)
+    assert patches(sandbox) == [{"api_key": secret}]
+    assert secret not in response.content.decode()
+    assert "sk-p...8899" in response.content.decode()
+    assert secret not in json.dumps(AuditEvent.objects.get().details)
+
+
+def test_a_rejected_new_key_comes_back_on_its_field_with_the_name_kept(editor_client):
+    response = editor_client.post(
+        URL, {"name": "Renamed", "api_key": "sk-invalid-999999"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["api_key"] == ["Invalid API key"]
+    assert 'value="Renamed"' in response.content.decode()
+    assert "<html" not in response.content.decode()
+
+
+def test_azure_keys_can_change_their_endpoint(editor_client, sandbox):
+    url = f"/sandbox/keys/{demo.KEY_AZURE}/edit/"
+    assert b"Azure endpoint" in editor_client.get(url).content
+    editor_client.post(
+        url,
+        {
+            "name": "Azure EU deployment",
+            "azure_endpoint": "https://acme-eu2.openai.azure.com",
+            "api_version": "2024-10-21",
+        },
+    )
+    assert patches(sandbox) == [{"azure_endpoint": "https://acme-eu2.openai.azure.com"}]
+
+
+def test_editing_a_key_that_was_deleted_meanwhile_says_so(editor_client, sandbox):
+    del sandbox.state.provider_keys[demo.KEY_STAGING_OPENAI]
+    response = editor_client.get(URL)
+    assert response.status_code == 404
+    assert b"Not found" in response.content or b"could not find" in response.content

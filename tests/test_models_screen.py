@@ -1,0 +1,36 @@
+"""The models screen: per provider, or live for one key; both response shapes."""
+
+from __future__ import annotations
+
+from adminui.sandbox import demo
+
+URL = "/sandbox/models/"
+
+
+def test_it_lists_every_provider_with_its_summary(viewer_client):
+    response = viewer_client.get(URL)
+    catalog = response.context["loaded"]["catalog"].value
+    assert catalog.providers and catalog.models
+    assert b"Needs your own key" in response.content
+
+
+def test_a_key_lists_the_models_it_reaches(viewer_client):
+    response = viewer_client.get(URL, {"key": demo.KEY_CLAUDE}, headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="model-results"')
+    assert "claude" in content
+
+
+def test_the_older_models_shape_is_shown_too(viewer_client, sandbox):
+    sandbox.legacy_models_shape = True
+    response = viewer_client.get(URL, {"provider": "openai"})
+    assert response.status_code == 200
+    assert response.context["loaded"]["catalog"].value.models
+    assert b"Available without a key" in response.content
+
+
+def test_a_provider_error_shows_in_the_results_not_as_a_crash(viewer_client, sandbox):
+    sandbox.faults.add("llm_analytics/models", status=500)
+    response = viewer_client.get(URL, {"provider": "openai"})
+    assert response.status_code == 200
+    assert b"panel-error" in response.content

@@ -1,0 +1,108 @@
+"""Every way PostHog can fail gives a clear, specific message where the user is looking:
+never a Django 500, never a secret."""
+
+from __future__ import annotations
+
+import html
+import socket
+
+import pytest
+
+from adminui.sandbox import demo
+
+PAGE = "/sandbox/keys/"
+HX = {"HX-Request": "true"}
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def no_retry_waits(settings):
+    settings.POSTHOG_RETRY_BACKOFF = 0
+
+
+def assert_shown(response, status: int, *phrases: str):
+    content = html.unescape(response.content.decode())
+    assert response.status_code == status, content[:500]
+    for phrase in phrases:
+        assert phrase in content, f"{phrase!r} not in the page"
+    assert demo.DEMO_PERSONAL_API_KEY not in content
+
+
+def test_unreachable(viewer_client, settings):
+    settings.POSTHOG_HOST = f"http://127.0.0.1:{closed_port()}"
+    assert_shown(viewer_client.get(PAGE), 502, "the connection was refused", "POSTHOG_HOST")
+
+
+def test_timeout(viewer_client, sandbox, settings):
+    settings.POSTHOG_READ_TIMEOUT = 0.2
+    sandbox.faults.add("provider_keys", latency=1.0)
+    assert_shown(viewer_client.get(PAGE), 504, "did not answer within 0.2 seconds")
+
+
+def test_a_rejected_personal_api_key(viewer_client, settings):
+    settings.POSTHOG_PERSONAL_API_KEY = "phx_revoked_key_1234567890"
+    response = viewer_client.get(PAGE)
+    assert_shown(response, 502, "rejected the portal's personal API key")
+    assert "phx_revoked_key_1234567890" not in response.content.decode()
+
+
+def test_a_missing_scope_is_named(viewer_client, sandbox, settings):
+    sandbox.add_api_key("phx_few_scopes_abcdefghij", ["llm_analytics:read"])
+    settings.POSTHOG_PERSONAL_API_KEY = "phx_few_scopes_abcdefghij"
+    assert_shown(viewer_client.get(PAGE), 502, "missing the 'llm_provider_key:read' scope")
+
+
+def test_not_found(viewer_client):
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert_shown(viewer_client.get(f"/sandbox/keys/{missing}/"), 404, "could not find it")
+
+
+def test_rate_limited_with_the_wait(viewer_client, sandbox):
+    sandbox.faults.add("provider_keys", status=429, headers={"Retry-After": "120"})
+    response = viewer_client.get(PAGE)
+    assert_shown(response, 503, "2 minutes")
+    assert response["Retry-After"] == "120"
+
+
+def test_a_server_error(viewer_client, sandbox):
+    sandbox.faults.add("provider_keys", status=500)
+    assert_shown(viewer_client.get(PAGE), 502, "PostHog's side")
+
+
+def test_a_non_json_page_from_a_proxy(viewer_client, sandbox):
+    sandbox.faults.add("provider_keys", non_json=True, status=502)
+    assert_shown(viewer_client.get(PAGE), 502, "non-JSON 502 page")
+
+
+def test_a_dropped_connection(viewer_client, sandbox):
+    sandbox.faults.add("provider_keys", drop=True)
+    assert_shown(viewer_client.get(PAGE), 502, "dropped")
+
+
+def test_htmx_gets_the_message_as_a_fragment_in_place(viewer_client, sandbox):
+    sandbox.faults.add("provider_keys", status=500)
+    response = viewer_client.get(PAGE, {"q": "x"}, headers=HX)
+    content = response.content.decode()
+    assert response.status_code == 502
+    assert content.lstrip().startswith('<div class="panel panel-error" role="alert"')
+    assert "<html" not in content
+
+
+def test_a_failing_card_does_not_break_the_page(viewer_client, sandbox):
+    sandbox.faults.add("evaluation_config", status=500)
+    response = viewer_client.get(PAGE)
+    assert response.status_code == 200
+    assert "Production OpenAI" in response.content.decode()
+    assert "panel-error" in response.content.decode()
+
+
+def test_admins_see_posthogs_deprecation_notice(admin_client, viewer_client, settings):
+    assert b"marks the <code>/api/environments/</code> paths" in admin_client.get(PAGE).content
+    assert b"/api/environments/</code> paths" not in viewer_client.get(PAGE).content
+    settings.POSTHOG_API_PREFIX = "projects"
+    assert b"/api/environments/</code> paths" not in admin_client.get(PAGE).content
