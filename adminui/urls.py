@@ -8,7 +8,7 @@ from django.urls import include, path, register_converter
 
 from adminui.admin import admin_site
 from adminui.posthog import PostHogEnvironment, get_environment
-from adminui.views import audit, auth, integrations, overview, provider_keys
+from adminui.views import audit, auth, evaluations, integrations, overview, provider_keys
 
 
 class EnvironmentConverter:
@@ -83,9 +83,39 @@ integration_urls = [
     ),
 ]
 
+evaluation_urls = [
+    path("", evaluations.evaluation_list, name="evaluation-list"),
+    path("<id:evaluation_id>/", evaluations.evaluation_detail, name="evaluation-detail"),
+    path("<id:evaluation_id>/summarize/", evaluations.summary_create, name="summary-create"),
+    path("<id:evaluation_id>/summaries/", evaluations.summary_history, name="summary-history"),
+    path(
+        "<id:evaluation_id>/summaries/compare/",
+        evaluations.summary_compare,
+        name="summary-compare",
+    ),
+    path(
+        "<id:evaluation_id>/summaries/<int:summary_id>/",
+        evaluations.summary_detail,
+        name="summary-detail",
+    ),
+    path(
+        "<id:evaluation_id>/summaries/<int:summary_id>/export.md",
+        evaluations.summary_export,
+        {"fmt": "md"},
+        name="summary-export-md",
+    ),
+    path(
+        "<id:evaluation_id>/summaries/<int:summary_id>/export.json",
+        evaluations.summary_export,
+        {"fmt": "json"},
+        name="summary-export-json",
+    ),
+]
+
 environment_urls = [
     path("", overview.overview, name="overview"),
     path("keys/", include(key_urls)),
+    path("evaluations/", include(evaluation_urls)),
     path("models/", provider_keys.model_list, name="model-list"),
     path("integrations/", include(integration_urls)),
 ]

@@ -1,0 +1,73 @@
+"""Background tasks (Django's tasks framework; `make run` starts the database worker).
+
+PostHog's summary call runs an LLM and can take tens of seconds, so it never runs in a web
+request: the view stores a SummaryRequest and queues `summarize_evaluation`, and the page polls
+the stored request until this task has filled it in.
+"""
+
+from __future__ import annotations
+
+from django.tasks import task
+from django.utils import timezone
+
+from adminui.audit import Target, record_call
+from adminui.models import SummaryRequest
+from adminui.posthog import PostHogError, get_client, get_environment
+from adminui.summaries import Failure, failure_of, internal_failure
+
+
+@task()
+def summarize_evaluation(summary_id: int) -> str:
+    """Ask PostHog for the summary a SummaryRequest describes, and store the answer or error."""
+    started = SummaryRequest.objects.filter(
+        pk=summary_id, status=SummaryRequest.Status.QUEUED
+    ).update(status=SummaryRequest.Status.RUNNING, started_at=timezone.now())
+    if not started:  # already taken by another worker, or deleted
+        return "skipped"
+    summary_request = SummaryRequest.objects.select_related("requested_by").get(pk=summary_id)
+    try:
+        environment = get_environment(summary_request.environment)
+        summary = record_call(
+            summary_request.requested_by,
+            environment,
+            actor_name=summary_request.requested_by_name,
+            action="evaluation.summarize",
+            target=Target(
+                "evaluation", summary_request.evaluation_id, summary_request.evaluation_name
+            ),
+            sent={
+                "filter": summary_request.filter,
+                "generation_ids": len(summary_request.generation_ids),
+                "force_refresh": summary_request.force_refresh,
+            },
+            call=lambda: get_client(environment).summarize_evaluation(
+                evaluation_id=summary_request.evaluation_id,
+                filter=summary_request.filter,
+                generation_ids=summary_request.generation_ids or None,
+                force_refresh=summary_request.force_refresh,
+            ),
+        )
+    except PostHogError as error:
+        finish(summary_request, failure=failure_of(error, environment, summary_request))
+        return SummaryRequest.Status.FAILED
+    except Exception as exception:  # stored so the page stops waiting; the worker logs it
+        finish(summary_request, failure=internal_failure(exception))
+        raise
+    finish(summary_request, result=summary.to_dict())
+    return SummaryRequest.Status.SUCCEEDED
+
+
+def finish(
+    summary_request: SummaryRequest, *, result: dict | None = None, failure: Failure | None = None
+) -> None:
+    summary_request.finished_at = timezone.now()
+    if failure is None:
+        summary_request.status = SummaryRequest.Status.SUCCEEDED
+        summary_request.result = result
+    else:
+        summary_request.status = SummaryRequest.Status.FAILED
+        summary_request.error_kind = failure.kind
+        summary_request.error_message = failure.message
+        summary_request.error_retry_after = failure.retry_after
+        summary_request.error_fields = failure.fields or {}
+    summary_request.save()

@@ -1,0 +1,410 @@
+"""Evaluations and their AI summaries: /<environment>/evaluations/ and everything under it.
+
+Every role reads evaluations, summaries and their history; Editors and Admins ask for summaries.
+Asking never waits on PostHog: the view stores a SummaryRequest, queues the background task
+(adminui.tasks) and answers at once; the summary panel then polls the stored request (htmx) or
+offers a refresh link and refreshes itself (without JavaScript) until the task has finished.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import (
+    HttpResponseStopPolling,
+    push_url,
+    reswap,
+    retarget,
+    trigger_client_event,
+)
+
+from adminui.concurrency import gather
+from adminui.listing import PAGE_SIZES, SortColumn, ordering_from, page_size_from
+from adminui.models import SummaryRequest
+from adminui.posthog import Page, PostHogEnvironment, PostHogNotFound, get_client
+from adminui.roles import Role, role_required
+from adminui.summaries import (
+    FAILURE_KINDS,
+    PATTERN_GROUPS,
+    RETRYABLE,
+    SummaryForm,
+    bar_chart,
+    compare,
+    counts_add_up,
+    export_data,
+    export_markdown,
+    pass_rate,
+    request_summary,
+    statistics_rows,
+    summary_of,
+)
+
+EVALUATION_COLUMNS = [
+    SortColumn("name", "Name", lambda evaluation: evaluation.name),
+    SortColumn("created", "Created", lambda evaluation: evaluation.created_at),
+    SortColumn("updated", "Updated", lambda evaluation: evaluation.updated_at),
+]
+# The list is sorted, filtered and paged by PostHog: `o` maps onto its `order_by`.
+ORDER_BY = {"name": "name", "created": "created_at", "updated": "updated_at"}
+ENABLED_FILTER = {"true": True, "false": False}
+EVALUATION_TYPES = {"llm_judge": "LLM judge", "hog": "Hog code"}
+HISTORY_LIMIT = 100
+# Without a worker a request stays queued; after this long the panel says so.
+WORKER_WAIT_WARNING_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class RemotePage:
+    """One page of PostHog's limit/offset list, shaped like Django's Page for the pager."""
+
+    page: Page
+    number: int
+
+    @property
+    def paginator(self) -> RemotePage:
+        return self
+
+    @property
+    def count(self) -> int:
+        return self.page.count or 0
+
+    @property
+    def per_page(self) -> int:
+        return self.page.limit
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.per_page))
+
+    def start_index(self) -> int:
+        return self.page.offset + 1 if self.page.results else 0
+
+    def end_index(self) -> int:
+        return self.page.offset + len(self.page.results)
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.page.has_next
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next()
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def __iter__(self):
+        return iter(self.page.results)
+
+
+def page_number(params) -> int:
+    try:
+        return max(1, int(params.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def generation_url(environment: PostHogEnvironment, generation_id: str) -> str:
+    """Where PostHog shows a generation (the summary names generations, not their traces)."""
+    return environment.project_url(f"llm-analytics/generations?search={generation_id}")
+
+
+def type_label(evaluation_type: str) -> str:
+    return EVALUATION_TYPES.get(evaluation_type, evaluation_type.replace("_", " ").capitalize())
+
+
+def evaluation_url(environment: PostHogEnvironment, evaluation_id: str) -> str:
+    return environment.project_url(f"llm-analytics/evaluations/{evaluation_id}")
+
+
+def history_of(environment: PostHogEnvironment, evaluation_id: str):
+    return SummaryRequest.objects.filter(environment=environment.slug, evaluation_id=evaluation_id)
+
+
+def stored_request(
+    environment: PostHogEnvironment, evaluation_id: str, summary_id: int
+) -> SummaryRequest:
+    return get_object_or_404(history_of(environment, evaluation_id), pk=summary_id)
+
+
+def latest_summaries(environment: PostHogEnvironment, ids: list[str]) -> dict[str, dict]:
+    """The newest succeeded summary per evaluation, with its pass rate, for the list."""
+    latest: dict[str, dict] = {}
+    succeeded = SummaryRequest.objects.filter(
+        environment=environment.slug,
+        evaluation_id__in=ids,
+        status=SummaryRequest.Status.SUCCEEDED,
+    )
+    for summary_request in succeeded:
+        if summary_request.evaluation_id not in latest:
+            summary = summary_of(summary_request)
+            latest[summary_request.evaluation_id] = {
+                "request": summary_request,
+                "pass_rate": pass_rate(summary) if summary else None,
+            }
+    return latest
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def evaluation_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+    ordering = ordering_from(request.GET, EVALUATION_COLUMNS, default="-updated")
+    size, number = page_size_from(request.GET), page_number(request.GET)
+    page = get_client(environment).list_evaluations(
+        search=request.GET.get("q", "").strip() or None,
+        enabled=ENABLED_FILTER.get(request.GET.get("enabled", "")),
+        order_by=("-" if ordering.descending else "") + ORDER_BY[ordering.column],
+        limit=size,
+        offset=(number - 1) * size,
+    )
+    latest = latest_summaries(environment, [e.id for e in page.results])
+    context = {
+        "page_obj": RemotePage(page, number),
+        "rows": [
+            {
+                "evaluation": evaluation,
+                "type": type_label(evaluation.evaluation_type),
+                "latest": latest.get(evaluation.id),
+            }
+            for evaluation in page.results
+        ],
+        "ordering": ordering,
+        "columns": EVALUATION_COLUMNS,
+        "page_sizes": PAGE_SIZES,
+        "filtered": bool(request.GET.get("q") or request.GET.get("enabled")),
+        "environment_evaluations_url": environment.project_url("llm-analytics/evaluations"),
+    }
+    template = "evaluations/list.html"
+    return render(request, template + ("#evaluation-region" if request.htmx else ""), context)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def evaluation_detail(
+    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str
+) -> HttpResponse:
+    history = history_of(environment, evaluation_id)
+    loaded = gather({"evaluation": lambda: get_client(environment).get_evaluation(evaluation_id)})
+    outcome = loaded["evaluation"]
+    # A deleted evaluation's stored summaries stay readable.
+    if outcome.error and not (isinstance(outcome.error, PostHogNotFound) and history.exists()):
+        raise outcome.error
+    return render(
+        request,
+        "evaluations/detail.html",
+        detail_context(request, environment, evaluation_id, outcome, SummaryForm()),
+    )
+
+
+def detail_context(request, environment, evaluation_id, outcome, form) -> dict:
+    history = list(history_of(environment, evaluation_id)[:HISTORY_LIMIT])
+    current = None
+    if chosen := request.GET.get("summary", ""):
+        current = next((r for r in history if str(r.pk) == chosen), None)
+    current = current or (history[0] if history else None)
+    evaluation = outcome.value
+    return {
+        "evaluation": evaluation,
+        "evaluation_id": evaluation_id,
+        "evaluation_name": evaluation.name if evaluation else history[0].evaluation_name,
+        "deleted": evaluation is None,
+        "model": (evaluation.extra.get("model_configuration") or {}) if evaluation else {},
+        "type": type_label(evaluation.evaluation_type) if evaluation else "",
+        "posthog_url": evaluation_url(environment, evaluation_id),
+        "form": form,
+        "history": history,
+        **panel_context(request, environment, current),
+    }
+
+
+def panel_context(
+    request, environment, summary_request: SummaryRequest | None, refresh_url: str = ""
+) -> dict:
+    """Everything the summary panel (templates/evaluations/summary_panel.html) shows."""
+    if summary_request is None:
+        return {"current": None}
+    summary = summary_of(summary_request)
+    page_url = reverse("evaluation-detail", args=[environment, summary_request.evaluation_id])
+    return {
+        "current": summary_request,
+        "summary": summary,
+        "rows": statistics_rows(summary) if summary else [],
+        "chart": bar_chart([("", summary)]) if summary else None,
+        "adds_up": counts_add_up(summary) if summary else True,
+        "pass_rate": pass_rate(summary) if summary else None,
+        "pattern_groups": pattern_groups(environment, summary) if summary else [],
+        "failure_label": FAILURE_KINDS.get(summary_request.error_kind, ""),
+        "retryable": summary_request.error_kind in RETRYABLE,
+        "organization_settings_url": environment.posthog_url("/settings/organization"),
+        "refresh_url": refresh_url or f"{page_url}?summary={summary_request.pk}#summary",
+        "worker_slow": (
+            summary_request.status == SummaryRequest.Status.QUEUED
+            and summary_request.waited_seconds >= WORKER_WAIT_WARNING_SECONDS
+        ),
+    }
+
+
+def pattern_groups(environment, summary) -> list[dict]:
+    """Pass, fail and N/A patterns, each example generation with its link into PostHog."""
+    return [
+        {
+            "key": field.removesuffix("_patterns"),
+            "label": label,
+            "patterns": [
+                {
+                    "pattern": pattern,
+                    "examples": [
+                        (generation_id, generation_url(environment, generation_id))
+                        for generation_id in pattern.example_generation_ids
+                    ],
+                }
+                for pattern in getattr(summary, field)
+            ],
+        }
+        for field, label in PATTERN_GROUPS
+    ]
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def summary_create(
+    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str
+) -> HttpResponse:
+    """Ask for a summary: store it, queue it, and answer at once with its (polling) panel."""
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            response = render(request, "evaluations/detail.html#summary-form", {"form": form})
+            return reswap(retarget(response, "#summary-form"), "outerHTML")
+        outcome = gather(
+            {"evaluation": lambda: get_client(environment).get_evaluation(evaluation_id)}
+        )
+        if outcome["evaluation"].error:
+            raise outcome["evaluation"].error
+        context = detail_context(request, environment, evaluation_id, outcome["evaluation"], form)
+        return render(request, "evaluations/detail.html", context)
+    evaluation = get_client(environment).get_evaluation(evaluation_id)
+    summary_request, created = request_summary(
+        user=request.user,
+        environment=environment,
+        evaluation_id=evaluation.id,
+        evaluation_name=evaluation.name,
+        **form.cleaned_data,
+    )
+    text = (
+        "Summary requested. It runs in the background; you can leave this page and come back."
+        if created
+        else "A summary with these settings is already on its way; here it is."
+    )
+    url = reverse("evaluation-detail", args=[environment, evaluation_id])
+    url += f"?summary={summary_request.pk}"
+    if not request.htmx:
+        messages.info(request, text)
+        return redirect(url + "#summary")
+    response = render(
+        request,
+        "evaluations/summary_panel.html",
+        panel_context(request, environment, summary_request),
+    )
+    response = trigger_client_event(response, "summariesChanged")
+    response = trigger_client_event(response, "showMessage", {"text": text, "level": "info"})
+    return push_url(response, url)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def summary_detail(
+    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str, summary_id: int
+) -> HttpResponse:
+    """One stored summary request. htmx polls it for the panel: 286 stops polling when done."""
+    summary_request = stored_request(environment, evaluation_id, summary_id)
+    # The Refresh link (for when JavaScript is off) reloads the page the panel is on.
+    page = request.htmx.current_url_abs_path if request.htmx else request.get_full_path()
+    context = panel_context(request, environment, summary_request, refresh_url=page or "")
+    if not request.htmx:
+        return render(request, "evaluations/summary.html", context)
+    if not summary_request.is_finished:
+        return render(request, "evaluations/summary_panel.html", context)
+    response = render(request, "evaluations/summary_panel.html", context)
+    stopped = HttpResponseStopPolling(response.content)
+    return trigger_client_event(stopped, "summariesChanged")
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def summary_history(
+    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str
+) -> HttpResponse:
+    """The stored requests of one evaluation (the region the detail page refreshes)."""
+    history = list(history_of(environment, evaluation_id)[:HISTORY_LIMIT])
+    context = {
+        "history": history,
+        "evaluation_id": evaluation_id,
+        "evaluation_name": history[0].evaluation_name if history else "",
+    }
+    template = "evaluations/history.html"
+    return render(request, template + ("#summary-history" if request.htmx else ""), context)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def summary_compare(
+    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str
+) -> HttpResponse:
+    """Two stored summaries side by side: `?s=<id>&s=<id>` (older first), or `?a=&b=`."""
+    history = history_of(environment, evaluation_id)
+    succeeded = list(history.filter(status=SummaryRequest.Status.SUCCEEDED)[:HISTORY_LIMIT])
+    chosen = request.GET.getlist("s") or [request.GET.get("a", ""), request.GET.get("b", "")]
+    chosen = [value for value in chosen if value.isdigit()]
+    pair = sorted((r for r in succeeded if str(r.pk) in chosen), key=lambda r: (r.created_at, r.pk))
+    context = {
+        "evaluation_id": evaluation_id,
+        "evaluation_name": succeeded[0].evaluation_name if succeeded else "",
+        "choices": succeeded,
+        "a": pair[0] if len(pair) == 2 else None,
+        "b": pair[1] if len(pair) == 2 else None,
+    }
+    if len(pair) != 2:
+        if chosen:
+            context["problem"] = "Pick two different summaries that succeeded to compare them."
+        return render(request, "evaluations/compare.html", context)
+    older, newer = summary_of(pair[0]), summary_of(pair[1])
+    context |= {
+        "sides": [("A", pair[0]), ("B", pair[1])],
+        "diff": compare(older, newer),
+        "chart": bar_chart([("A", older), ("B", newer)]),
+        "different_scope": (pair[0].filter, pair[0].generation_ids)
+        != (pair[1].filter, pair[1].generation_ids),
+    }
+    return render(request, "evaluations/compare.html", context)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def summary_export(
+    request: HttpRequest,
+    environment: PostHogEnvironment,
+    evaluation_id: str,
+    summary_id: int,
+    fmt: str,
+) -> HttpResponse:
+    summary_request = stored_request(environment, evaluation_id, summary_id)
+    filename = f"adminui-summary-{summary_request.evaluation_id[:8]}-{summary_request.pk}.{fmt}"
+    if fmt == "json":
+        response = JsonResponse(export_data(summary_request), json_dumps_params={"indent": 2})
+    else:
+        response = HttpResponse(
+            export_markdown(summary_request), content_type="text/markdown; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
