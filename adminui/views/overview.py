@@ -1,7 +1,13 @@
-"""The Overview: the health of keys, evaluations and integrations of one environment."""
+"""The Overview: the health of keys, evaluations and integrations of one environment.
+
+PostHog spreads these over several screens; here they are cards on one page. The PostHog calls
+run at the same time (`gather`), so the page costs about one round trip (see `make bench`), and
+a failing call breaks only its own card.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,12 +17,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from adminui.concurrency import gather
-from adminui.models import AuditEvent
+from adminui.models import AuditEvent, SummaryRequest
 from adminui.posthog import PostHogEnvironment, get_client, get_environments
-from adminui.posthog.resources import ProviderKey
+from adminui.posthog.resources import KEY_STATE_LABELS, ProviderKey
 from adminui.roles import Role, role_required
 
 KEY_STATES = ["ok", "invalid", "error", "unknown"]
+# The first page of evaluations is enough to count them (PostHog sends the total).
+EVALUATION_PAGE = 100
 
 
 @require_GET
@@ -25,13 +33,27 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("overview", environment=first)
 
 
-def keys_needing_attention(keys: list[ProviderKey]) -> list[ProviderKey]:
+@dataclass(frozen=True)
+class Attention:
+    """A key that needs someone to act, and why."""
+
+    key: ProviderKey
+    reason: str
+    severity: str  # "bad" or "warn", as the tag classes
+
+
+def keys_needing_attention(keys: list[ProviderKey]) -> list[Attention]:
+    """Invalid and erroring keys first, then keys older than the rotation age."""
     too_old = timezone.now() - timedelta(days=settings.KEY_ROTATION_DAYS)
-    return [
-        key
-        for key in keys
-        if key.state in ("invalid", "error") or (key.created_at and key.created_at < too_old)
-    ]
+    broken, old = [], []
+    for key in keys:
+        if key.state in ("invalid", "error"):
+            reason = f"{key.state_label}: {key.error_message or 'PostHog could not use it'}"
+            broken.append(Attention(key, reason, "bad" if key.state == "invalid" else "warn"))
+        elif key.created_at and key.created_at < too_old:
+            age = (timezone.now() - key.created_at).days
+            old.append(Attention(key, f"{age} days old: due for rotation", "warn"))
+    return broken + old
 
 
 @require_GET
@@ -43,14 +65,27 @@ def overview(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespo
             "keys": client.list_provider_keys,
             "config": client.get_evaluation_config,
             "integrations": client.list_integrations,
+            "evaluations": lambda: client.list_evaluations(limit=EVALUATION_PAGE),
         }
     )
     keys = cards["keys"].value or []
+    evaluations = cards["evaluations"].value
     context = {
         "cards": cards,
-        "key_counts": [(state, sum(k.state == state for k in keys)) for state in KEY_STATES],
+        "key_counts": [
+            (state, KEY_STATE_LABELS[state], sum(k.state == state for k in keys))
+            for state in KEY_STATES
+        ],
         "attention": keys_needing_attention(keys),
         "reconnect": [i for i in cards["integrations"].value or [] if i.needs_reconnecting],
+        "evaluation_total": (evaluations.count or len(evaluations.results)) if evaluations else 0,
+        "evaluations_enabled": sum(e.enabled for e in evaluations.results) if evaluations else 0,
+        "evaluations_partial": bool(evaluations and evaluations.has_next),
+        "recent_summaries": SummaryRequest.objects.filter(environment=environment.slug)[:5],
         "recent_events": AuditEvent.objects.filter(environment=environment.slug)[:8],
+        # Recorded by the client from the answers above, so it is current.
+        "notice": client.deprecation,
+        "posthog_api_prefix": environment.api_prefix,
     }
-    return render(request, "overview/overview.html", context)
+    template = "overview/overview.html"
+    return render(request, f"{template}#overview-cards" if request.htmx else template, context)
