@@ -184,6 +184,12 @@ def test_it_requires_provider_and_name(sandbox, missing):
     assert response.json() == hog("This field is required.", missing, "required")
 
 
+def test_it_reports_the_first_field_error_in_serializer_order(sandbox):
+    response = call(sandbox, "POST", KEYS, json={"provider": "mistral", "api_key": "pk-1"})
+
+    assert response.json()["attr"] == "provider"
+
+
 def test_it_requires_an_api_key_on_create(sandbox):
     response = call(sandbox, "POST", KEYS, json={"provider": "openai", "name": "x"})
 

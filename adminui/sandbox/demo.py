@@ -368,6 +368,7 @@ def _evaluation(row: tuple, rng: random.Random, ago: Ago) -> Evaluation:
         created_by=rng.choice([JANE, OMAR, MEI]),
         model_configuration=ModelConfiguration(config_id, provider, model_name, key_id),
         patterns=patterns, runs=sorted(runs, key=lambda run: run.timestamp, reverse=True),
+        status="active" if enabled else "paused",
     )  # fmt: skip
 
 

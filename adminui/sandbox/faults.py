@@ -45,7 +45,7 @@ class Fault:
     path_regex: str
     method: str | None = None
     status: int | None = None
-    body: str | dict | None = None
+    body: str | dict | list | None = None
     non_json: bool = False
     drop: bool = False
     latency: float = 0.0
@@ -102,7 +102,7 @@ class Faults:
         *,
         method: str | None = None,
         status: int | None = None,
-        body: str | dict | None = None,
+        body: str | dict | list | None = None,
         non_json: bool = False,
         drop: bool = False,
         latency: float = 0.0,

@@ -63,6 +63,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from adminui.sandbox.api import (
     ApiError,
+    Handler,
     Request,
     Response,
     hog_error,
@@ -94,6 +95,14 @@ RecordedRequest = tuple[str, str, dict[str, str], bytes]
 class SandboxServer:
     validation_delay: float = 0.2  # a provider round trip; tests may make it smaller
 
+    # Switches, described in the module docstring; reset() restores the constructor's values.
+    personal_key_refused: bool
+    trial_era: bool
+    legacy_models_shape: bool
+    ai_data_processing_approved: bool
+    summary_delay: float
+    latency: float
+
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -114,12 +123,7 @@ class SandboxServer:
             "legacy_models_shape": False,
             "ai_data_processing_approved": True,
         }
-        self.summary_delay = summary_delay
-        self.latency = latency
-        self.personal_key_refused = personal_key_refused
-        self.trial_era = False
-        self.legacy_models_shape = False
-        self.ai_data_processing_approved = True
+        self.switch(**self._defaults)
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self._httpd: _HTTPServer | None = None
@@ -220,7 +224,7 @@ class SandboxServer:
             traceback.print_exc(file=sys.stderr)
             return server_error().response
 
-    def _route(self, request: Request):
+    def _route(self, request: Request) -> Handler:
         """Authentication, project access, routing and scopes, in PostHog's order."""
         match = API_PATH.fullmatch(request.path)
         if match is None:
@@ -269,27 +273,41 @@ class SandboxServer:
         ):
             return consent_page(oauth.group(1), query)
         actions = {
-            ("GET", "/_sandbox/faults"): lambda: Response(200, {"faults": self._fault_list()}),
-            ("POST", "/_sandbox/faults"): lambda: Response(201, self._add_fault(body)),
-            ("DELETE", "/_sandbox/faults"): lambda: (self.faults.clear(), Response(204))[1],
-            ("POST", "/_sandbox/reset"): lambda: (self.reset(), Response(204))[1],
-            ("GET", "/_sandbox/switches"): lambda: Response(200, self.switches()),
-            ("POST", "/_sandbox/switches"): lambda: Response(200, self.switch(**_json(body))),
+            ("GET", "/_sandbox/faults"): self._list_faults,
+            ("POST", "/_sandbox/faults"): self._add_fault,
+            ("DELETE", "/_sandbox/faults"): self._clear_faults,
+            ("POST", "/_sandbox/reset"): self._reset,
+            ("GET", "/_sandbox/switches"): self._get_switches,
+            ("POST", "/_sandbox/switches"): self._set_switches,
         }
         action = actions.get((method, path.rstrip("/")))
         if action is None:
             return Response(404, {"detail": f"No sandbox control endpoint {method} {path}."})
         try:
-            return action()
-        except (TypeError, ValueError, re.error) as error:
-            return Response(400, {"detail": str(error)})
+            return action(body)
+        except (KeyError, TypeError, ValueError, re.error) as error:
+            return Response(400, {"detail": f"{type(error).__name__}: {error}"})
 
-    def _fault_list(self) -> list[dict[str, Any]]:
-        return [fault.to_json() for fault in self.faults.all()]
+    def _list_faults(self, _body: bytes) -> Response:
+        return Response(200, {"faults": [fault.to_json() for fault in self.faults.all()]})
 
-    def _add_fault(self, body: bytes) -> dict[str, Any]:
+    def _add_fault(self, body: bytes) -> Response:
         fields = _json(body)
-        return self.faults.add(fields.pop("path_regex"), **fields).to_json()
+        return Response(201, self.faults.add(fields.pop("path_regex"), **fields).to_json())
+
+    def _clear_faults(self, _body: bytes) -> Response:
+        self.faults.clear()
+        return Response(204)
+
+    def _reset(self, _body: bytes) -> Response:
+        self.reset()
+        return Response(204)
+
+    def _get_switches(self, _body: bytes) -> Response:
+        return Response(200, self.switches())
+
+    def _set_switches(self, body: bytes) -> Response:
+        return Response(200, self.switch(**_json(body)))
 
 
 def _json(body: bytes) -> dict[str, Any]:

@@ -142,12 +142,9 @@ class Evaluation:
     model_configuration: ModelConfiguration | None
     patterns: dict[str, Pattern]
     runs: list[EvaluationRun]  # newest first
+    status: str  # active, paused, or error (stopped by PostHog, see status_reason)
     status_reason: str | None = None
     deleted: bool = False
-    status: str = ""
-
-    def __post_init__(self) -> None:
-        self.status = self.status or ("active" if self.enabled else "paused")
 
     def to_json(self, keys: dict[str, ProviderKey]) -> dict[str, Any]:
         return {

@@ -158,13 +158,14 @@ def check_key_prefix(provider: str, api_key: str) -> None:
 def parse_key_fields(request: Request, instance: ProviderKey | None, *, partial: bool) -> dict:
     """Validated fields, checked in the serializer's field order so the first error matches."""
     data, values = request.data(), {}
-    for name in ("provider", "name"):
-        if name not in data and not partial:
-            raise required(name)
     if "provider" in data:
         values["provider"] = choice_field(data, "provider", PROVIDERS)
+    elif not partial:
+        raise required("provider")
     if "name" in data:
         values["name"] = char_field(data, "name", max_length=255)
+    elif not partial:
+        raise required("name")
     if "api_key" in data:
         values["api_key"] = char_field(data, "api_key")
         check_key_prefix(
