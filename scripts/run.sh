@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: migrate, then serve the portal; in sandbox mode (no POSTHOG_HOST) also start the
-# PostHog sandbox and create the demo accounts. Ctrl-C stops everything.
+# `make run`: migrate, then serve the portal and its background worker (AI summaries); in sandbox
+# mode (no POSTHOG_HOST) also start the PostHog sandbox and create the demo accounts. Ctrl-C
+# stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -19,6 +20,12 @@ if [[ -z "${POSTHOG_HOST:-}" ]]; then
   login="Log in as admin, editor or viewer (password: adminui-demo)."
 else
   login="Log in with your adminui account (create one with: .venv/bin/python manage.py createsuperuser)."
+fi
+
+# The worker runs queued background tasks (django.tasks, database backend): AI summaries.
+if [[ "${TASKS_BACKEND:-database}" == "database" ]]; then
+  $PY manage.py db_worker --no-startup-delay &
+  pids+=($!)
 fi
 
 echo
