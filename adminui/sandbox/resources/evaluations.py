@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-import uuid
 from collections import Counter
 from typing import Any
 
@@ -19,7 +18,7 @@ from adminui.sandbox.api import (
     permission_denied,
     raw_error,
 )
-from adminui.sandbox.resources.provider_keys import is_uuid
+from adminui.sandbox.resources.provider_keys import canonical_uuid, is_uuid
 from adminui.sandbox.state import Evaluation, EvaluationRun
 
 ORDERINGS = ("created_at", "-created_at", "updated_at", "-updated_at", "name", "-name")
@@ -45,7 +44,7 @@ def list_evaluations(request: Request) -> Response:
         wanted = [part.strip() for part in ids.split(",") if part.strip()]
         if not all(is_uuid(part) for part in wanted):
             raise raw_error(400, {"id__in": ["Enter a valid UUID."]})
-        wanted_ids = {str(uuid.UUID(part)) for part in wanted}
+        wanted_ids = {canonical_uuid(part) for part in wanted}
         evaluations = [e for e in evaluations if e.id in wanted_ids]
     order_by = request.arg("order_by") or "-created_at"
     if order_by not in ORDERINGS:
@@ -57,7 +56,7 @@ def list_evaluations(request: Request) -> Response:
 
 
 def retrieve_evaluation(request: Request) -> Response:
-    evaluation = request.state.evaluations.get(request.params["id"])
+    evaluation = request.state.evaluations.get(canonical_uuid(request.params["id"]) or "")
     if evaluation is None or evaluation.deleted:
         raise not_found()
     return Response(200, evaluation.to_json(request.state.provider_keys))
@@ -132,7 +131,7 @@ def parse_summary_request(data: dict[str, Any]) -> dict[str, Any]:
     elif not is_uuid(evaluation_id):
         errors["evaluation_id"] = ["Must be a valid UUID."]
     else:
-        params["evaluation_id"] = str(uuid.UUID(str(evaluation_id)))
+        params["evaluation_id"] = canonical_uuid(evaluation_id)
     if "filter" in data:
         if data["filter"] is None:
             errors["filter"] = ["This field may not be null."]
@@ -170,7 +169,7 @@ def _uuid_list(value: Any) -> tuple[list[str], Any]:
         return [], child_errors
     if len(value) > SUMMARY_MAX_RUNS:
         return [], [f"Ensure this field has no more than {SUMMARY_MAX_RUNS} elements."]
-    return [str(uuid.UUID(str(item))) for item in value], None
+    return [str(canonical_uuid(item)) for item in value], None
 
 
 def matching_runs(

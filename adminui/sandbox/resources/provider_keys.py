@@ -141,11 +141,15 @@ def url_field(data: dict, name: str) -> str:
 
 
 def is_uuid(value: Any) -> bool:
+    return canonical_uuid(value) is not None
+
+
+def canonical_uuid(value: Any) -> str | None:
+    """The lower-case dashed form Django stores, or None for a malformed id."""
     try:
-        uuid.UUID(str(value))
+        return str(uuid.UUID(str(value)))
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def check_key_prefix(provider: str, api_key: str) -> None:
@@ -203,7 +207,7 @@ def _require_ok(state: str, message: str | None, error_field: str | None) -> Non
 
 
 def get_key(request: Request, key_id: str) -> ProviderKey:
-    key = request.state.provider_keys.get(key_id)
+    key = request.state.provider_keys.get(canonical_uuid(key_id) or "")
     if key is None:
         raise not_found()
     return key
@@ -266,7 +270,7 @@ def delete_key(request: Request) -> Response:
     replacement_id = request.arg("replacement_key_id")
     configs = [c for c in state.model_configurations() if c.provider_key_id == key.id]
     if replacement_id:
-        replacement = state.provider_keys.get(replacement_id)
+        replacement = state.provider_keys.get(canonical_uuid(replacement_id) or "")
         if replacement is None:
             raise raw_error(400, {"detail": "Replacement key not found"})
         if replacement.id == key.id:
@@ -373,7 +377,7 @@ def set_active_key(request: Request) -> Response:
         raise required("key_id")
     if not is_uuid(data["key_id"]):
         raise validation_error("Must be a valid UUID.", "key_id")
-    key = request.state.provider_keys.get(str(uuid.UUID(str(data["key_id"]))))
+    key = request.state.provider_keys.get(canonical_uuid(data["key_id"]) or "")
     if key is None:
         raise raw_error(404, {"detail": "Key not found."})
     if key.state != "ok":
@@ -405,7 +409,7 @@ def list_models(request: Request) -> Response:
         raise raw_error(400, {"detail": detail})
     key = None
     if key_id:
-        key = request.state.provider_keys.get(key_id)
+        key = request.state.provider_keys.get(canonical_uuid(key_id) or "")
         if key is None:
             detail = (
                 f"No provider key '{key_id}' in this project. List the team's provider keys first."
@@ -442,7 +446,7 @@ def _list_models_legacy(request: Request) -> Response:
         raise raw_error(
             400, {"detail": f"Invalid provider. Must be one of: {', '.join(PROVIDERS)}"}
         )
-    key = request.state.provider_keys.get(key_id) if key_id else None
+    key = request.state.provider_keys.get(canonical_uuid(key_id) or "") if key_id else None
     if key_id and key is None:
         raise raw_error(404, {"detail": "Key not found"})
     if key and key.provider != provider:
