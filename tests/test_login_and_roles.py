@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
+from django.urls import URLResolver, get_resolver
 
 from adminui.models import AuditEvent
+from adminui.sandbox import demo
 from tests.conftest import PASSWORD
 
+# Sample values for each path converter, to build every URL the portal has.
+SAMPLES = {
+    "env": "sandbox",
+    "id": demo.KEY_STAGING_OPENAI,
+    "uuid": demo.EVAL_ANSWER_RELEVANCE,
+    "int": str(demo.GITHUB_INTEGRATION_ID),
+    "str": "x",
+    "slug": "x",
+    "path": "x",
+}
+NOT_PORTAL_WRITES = {"login", "logout"}
+# POSTs any role may make because they only make PostHog read again.
+VIEWER_SAFE_POSTS = {"integration-twilio-refresh"}
 
-def some_key_id(_client) -> str:
-    from adminui.posthog import get_client, get_environments
 
-    environment = next(iter(get_environments().values()))
-    return get_client(environment).list_provider_keys()[0].id
+def every_url(patterns=None, prefix: str = "") -> list[tuple[str, str]]:
+    """(name, url) for every route except Django's admin, converters filled with samples."""
+    found = []
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith("admin/"):
+            continue
+        if isinstance(pattern, URLResolver):
+            found += every_url(pattern.url_patterns, route)
+        elif pattern.name not in NOT_PORTAL_WRITES:
+            url = re.sub(r"<(\w+):\w+>", lambda m: SAMPLES[m.group(1)], route)
+            found.append((pattern.name, "/" + url.lstrip("^").rstrip("$")))
+    return found
 
 
-WRITE_URLS = [
-    "/sandbox/keys/add/",
-    "/sandbox/keys/check/",
-    "/sandbox/keys/validate/",
-    "/sandbox/keys/{key}/edit/",
-    "/sandbox/keys/{key}/validate/",
-    "/sandbox/keys/{key}/activate/",
-    "/sandbox/keys/{key}/delete/",
-]
+PORTAL_URLS = every_url()
 
 
 def test_every_page_sends_an_anonymous_visitor_to_the_login_page(client, db):
@@ -60,20 +78,27 @@ def test_an_account_without_a_role_cannot_read_anything(client, nobody):
     assert b"no role in adminui yet" in response.content
 
 
-@pytest.mark.parametrize("url", WRITE_URLS)
-def test_a_viewer_cannot_write_even_with_a_hand_made_post(viewer_client, sandbox, url):
-    response = viewer_client.post(url.format(key=some_key_id(viewer_client)), {"name": "x"})
-    assert response.status_code == 403
-    assert b"This needs the Editor role; you are a Viewer." in response.content
+def test_the_route_walk_finds_the_write_urls():
+    names = {name for name, _ in PORTAL_URLS}
+    assert {"key-add", "key-delete", "key-activate", "key-bulk-validate"} <= names
+
+
+@pytest.mark.parametrize(("name", "url"), PORTAL_URLS, ids=[name for name, _ in PORTAL_URLS])
+def test_a_viewer_cannot_write_anywhere_even_with_a_hand_made_post(
+    viewer_client, sandbox, name, url
+):
+    response = viewer_client.post(url, {"name": "x", "kind": "github", "filter": "all"})
+    # 405: the URL only reads; 403: it writes and the role is checked in the view.
+    if name not in VIEWER_SAFE_POSTS:
+        assert response.status_code in (403, 405), f"{name} accepted a Viewer's POST"
+    if response.status_code == 403:
+        assert b"you are a Viewer" in response.content
     assert not [r for r in sandbox.requests if r[0] != "GET"], "nothing was sent to PostHog"
     assert not AuditEvent.objects.exists()
 
 
-@pytest.mark.parametrize("url", WRITE_URLS)
-def test_a_viewer_gets_the_role_message_as_a_fragment_from_htmx(viewer_client, url):
-    response = viewer_client.post(
-        url.format(key=some_key_id(viewer_client)), headers={"HX-Request": "true"}
-    )
+def test_a_viewer_gets_the_role_message_as_a_fragment_from_htmx(viewer_client):
+    response = viewer_client.post("/sandbox/keys/add/", headers={"HX-Request": "true"})
     assert response.status_code == 403
     assert b"This needs the Editor role" in response.content
     assert b"<html" not in response.content

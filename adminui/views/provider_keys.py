@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
@@ -193,6 +194,7 @@ def key_detail(request: HttpRequest, environment: PostHogEnvironment, key_id: st
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
+@sensitive_post_parameters("api_key")
 def key_add(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     client = get_client(environment)
     if request.method == "GET":
@@ -223,6 +225,7 @@ def key_add(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespon
 
 @require_POST
 @role_required(Role.EDITOR)
+@sensitive_post_parameters("api_key")
 def key_check(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     """Pre-validate a typed key (on blur): the result shows under the right field."""
     form = KeyCheckForm(request.POST)
@@ -237,6 +240,7 @@ def key_check(request: HttpRequest, environment: PostHogEnvironment) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
+@sensitive_post_parameters("api_key")
 def key_edit(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
     client = get_client(environment)
     key = client.get_provider_key(key_id)
