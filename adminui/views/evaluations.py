@@ -284,7 +284,8 @@ def summary_create(
     form = SummaryForm(request.POST)
     if not form.is_valid():
         if request.htmx:
-            response = render(request, "evaluations/detail.html#summary-form", {"form": form})
+            context = {"form": form, "evaluation_id": evaluation_id}
+            response = render(request, "evaluations/detail.html#summary-form", context)
             return reswap(retarget(response, "#summary-form"), "outerHTML")
         outcome = gather(
             {"evaluation": lambda: get_client(environment).get_evaluation(evaluation_id)}
