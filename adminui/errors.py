@@ -11,6 +11,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.http import trigger_client_event
 
 from adminui.posthog import errors as ph
 
@@ -54,6 +55,9 @@ def render_upstream_error(request: HttpRequest, error: ph.PostHogError) -> HttpR
     )
     if isinstance(error, ph.PostHogRateLimited) and error.retry_after:
         response["Retry-After"] = str(error.retry_after)
+    if getattr(request, "htmx", False) and request.method != "GET" and status_for(error) == 404:
+        # The user acted on something that is gone: refresh what they are looking at.
+        trigger_client_event(response, "dataChanged")
     return response
 
 

@@ -82,6 +82,7 @@ def test_setting_the_active_key(editor_client, sandbox):
 def test_a_key_that_is_not_valid_cannot_become_active_and_says_why(editor_client):
     response = editor_client.post(f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/activate/", headers=HX)
     assert response.status_code == 400
+    assert "dataChanged" not in response.get("HX-Trigger", "")
     content = response.content.decode()
     assert "Cannot activate key with state" in content and "validate the key first" in content
     assert AuditEvent.objects.get().outcome == "failure"
@@ -92,6 +93,14 @@ def test_activating_a_key_that_no_longer_exists_says_so(editor_client, sandbox):
     response = editor_client.post(f"{KEYS}{demo.KEY_STAGING_OPENAI}/activate/")
     assert response.status_code == 404
     assert b"Key not found" in response.content
+
+
+def test_with_htmx_a_vanished_key_is_a_toast_and_the_list_refreshes(editor_client, sandbox):
+    del sandbox.state.provider_keys[demo.KEY_STAGING_OPENAI]
+    response = editor_client.post(f"{KEYS}{demo.KEY_STAGING_OPENAI}/activate/", headers=HX)
+    assert response.status_code == 404
+    assert response.content.decode().lstrip().startswith('<div class="toast toast-error"')
+    assert "dataChanged" in events(response)
 
 
 def test_the_list_hides_set_active_for_the_active_key_and_disables_it_for_unhealthy_ones(
