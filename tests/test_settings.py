@@ -87,7 +87,9 @@ def test_the_personal_api_key_can_come_from_a_file(tmp_path):
         "from django.conf import settings; "
         "print(settings.POSTHOG_PERSONAL_API_KEY == 'phx_from_a_file')"
     )
-    result = manage("shell", "--no-imports", "-c", code, POSTHOG_PERSONAL_API_KEY_FILE=str(secret), **env)
+    result = manage(
+        "shell", "--no-imports", "-c", code, POSTHOG_PERSONAL_API_KEY_FILE=str(secret), **env
+    )
     assert result.stdout.strip() == "True", result.stderr
 
 
@@ -102,5 +104,9 @@ def test_production_cookies_are_secure_and_development_ones_are_not():
         "from django.conf import settings; "
         "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.DEBUG)"
     )
-    assert manage("shell", "--no-imports", "-c", code, **PRODUCTION).stdout.split() == ["True", "True", "False"]
+    assert manage("shell", "--no-imports", "-c", code, **PRODUCTION).stdout.split() == [
+        "True",
+        "True",
+        "False",
+    ]
     assert manage("shell", "--no-imports", "-c", code).stdout.split() == ["False", "False", "True"]
