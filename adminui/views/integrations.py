@@ -791,7 +791,8 @@ def posthog_authorize_url(environment: PostHogEnvironment, kind: str) -> str:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
 def integration_connect(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
-    form = ConnectForm(request.POST or None, initial={"kind": request.GET.get("kind")})
+    data = request.POST if request.method == "POST" else None
+    form = ConnectForm(data, initial={"kind": request.GET.get("kind")})
     context: dict[str, Any] = {
         "form": form,
         "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),

@@ -1,0 +1,168 @@
+"""Connecting an integration: PostHog's authorize redirect, or, where PostHog refuses API keys,
+an explanation with a link into PostHog. Both behaviours come from the sandbox's switch."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from adminui.models import AuditEvent
+from adminui.sandbox import demo
+
+URL = "/sandbox/integrations/connect/"
+NEXT = "/project/4242/settings/project-integrations"
+
+
+def authorize_calls(sandbox) -> list[dict[str, list[str]]]:
+    return [
+        parse_qs(urlsplit(target).query)
+        for _method, target, *_ in sandbox.requests
+        if "/integrations/authorize" in target
+    ]
+
+
+def test_the_connect_page_offers_the_kinds_the_portal_can_connect(editor_client):
+    html = editor_client.get(URL).content.decode()
+    for label in ["GitHub", "Slack", "Jira", "Linear", "Google Ads", "LinkedIn Ads"]:
+        assert label in html
+    assert 'type="radio" name="kind" value="github"' in html
+    assert f'<form method="post" action="{URL}"' in html
+
+
+def test_connecting_follows_posthogs_redirect_to_the_provider(editor_client, sandbox):
+    response = editor_client.post(URL, {"kind": "slack"})
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert f"{location.scheme}://{location.netloc}" == sandbox.url
+    assert location.path == "/_sandbox/oauth/slack/authorize"
+    assert authorize_calls(sandbox) == [{"kind": ["slack"], "next": [NEXT]}]
+
+
+def test_github_is_connected_with_a_relative_next_path(editor_client, sandbox):
+    response = editor_client.post(URL, {"kind": "github"})
+    assert urlsplit(response["Location"]).path == "/_sandbox/oauth/github/authorize"
+    state = parse_qs(parse_qs(urlsplit(response["Location"]).query)["state"][0])
+    assert state["next"] == [NEXT]
+
+
+def test_with_htmx_the_browser_is_sent_on_with_hx_redirect(editor_client, sandbox):
+    response = editor_client.post(URL, {"kind": "jira"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert urlsplit(response["HX-Redirect"]).path == "/_sandbox/oauth/jira/authorize"
+
+
+def test_starting_a_connection_is_audited(editor_client, editor):
+    editor_client.post(URL, {"kind": "linear"})
+    event = AuditEvent.objects.get(action="integration.authorize")
+    assert event.actor == editor and event.environment == "sandbox"
+    assert event.outcome == AuditEvent.Outcome.SUCCESS
+    assert event.target_type == "integration" and event.target_label == "Linear"
+    assert event.details == {"kind": "linear", "next": NEXT}
+
+
+def test_when_posthog_refuses_api_keys_the_portal_explains_and_links_to_posthog(
+    editor_client, sandbox
+):
+    sandbox.personal_key_refused = True
+    response = editor_client.post(URL, {"kind": "google-ads"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "PostHog connects Google Ads only for a person logged in to PostHog" in html
+    authorize = (
+        f"{sandbox.url}/api/projects/4242/integrations/authorize/"
+        f"?kind=google-ads&amp;next=%2Fproject%2F4242%2Fsettings%2Fproject-integrations"
+    )
+    assert f'href="{authorize}"' in html
+    assert f'href="{sandbox.url}{NEXT}"' in html
+    assert "does not support personal API key access" not in html  # never the raw error
+    event = AuditEvent.objects.get(action="integration.authorize")
+    assert event.outcome == AuditEvent.Outcome.FAILURE
+
+
+def test_with_the_switch_off_the_same_kind_connects(editor_client, sandbox):
+    sandbox.personal_key_refused = False
+    assert editor_client.post(URL, {"kind": "google-ads"}).status_code == 302
+
+
+def test_the_refusal_explanation_also_answers_htmx(editor_client, sandbox):
+    sandbox.personal_key_refused = True
+    response = editor_client.post(URL, {"kind": "slack"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="connect-form">')
+    assert "PostHog connects Slack only for a person logged in to PostHog" in html
+
+
+def test_a_kind_posthog_rejects_shows_on_the_form(editor_client, sandbox):
+    sandbox.faults.add(
+        r"/integrations/authorize",
+        status=400,
+        body={"type": "validation_error", "code": "invalid_input", "detail": "Kind not configured",
+              "attr": None},
+    )  # fmt: skip
+    response = editor_client.post(URL, {"kind": "linear"})
+    assert response.status_code == 200
+    assert "Kind not configured" in response.content.decode()
+
+
+def test_a_kind_that_is_not_offered_is_refused_before_posthog(editor_client, sandbox):
+    response = editor_client.post(URL, {"kind": "nonsense"})
+    assert "Choose one of these." in response.content.decode()
+    response = editor_client.post(URL, {})
+    assert "Choose what to connect." in response.content.decode()
+    assert authorize_calls(sandbox) == []
+
+
+def test_a_viewer_may_not_connect_even_by_hand(viewer_client, sandbox):
+    assert viewer_client.get(URL).status_code == 403
+    response = viewer_client.post(URL, {"kind": "slack"})
+    assert response.status_code == 403
+    assert "This needs the Editor role" in response.content.decode()
+    assert authorize_calls(sandbox) == []
+
+
+def test_an_admin_may_connect(admin_client):
+    assert admin_client.post(URL, {"kind": "slack"}).status_code == 302
+
+
+# --- The same switch on the resource actions PostHog serves only to logged-in users ----------
+
+
+def test_refused_resource_lists_explain_and_link_to_posthog(viewer_client, sandbox):
+    sandbox.personal_key_refused = True
+    for integration_id, noun in [
+        (demo.GOOGLE_ADS_INTEGRATION_ID, "Google Ads accounts"),
+        (demo.LINKEDIN_ADS_INTEGRATION_ID, "LinkedIn ad accounts"),
+        (demo.TWILIO_INTEGRATION_ID, "phone numbers"),
+    ]:
+        response = viewer_client.get(f"/sandbox/integrations/{integration_id}/")
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert f"PostHog shows {noun} only to people logged in to PostHog" in html
+        assert f'href="{sandbox.url}{NEXT}" target="_blank"' in html
+        assert "does not support personal API key access" not in html
+        assert ">Try again</a>" not in html
+
+
+def test_refused_drill_downs_explain_too(viewer_client, sandbox):
+    sandbox.personal_key_refused = True
+    response = viewer_client.get(
+        f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/conversion-actions/",
+        {"customer": "2345678901", "parent": "1234567890"},
+        headers={"HX-Request": "true"},
+    )
+    assert "PostHog shows conversion actions only to people logged in to PostHog" in (
+        response.content.decode()
+    )
+
+
+def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_client, sandbox):
+    sandbox.personal_key_refused = True
+    html = viewer_client.get(f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/").content
+    assert b"1\xe2\x80\x9330 of 160" in html
+    html = viewer_client.get(f"/sandbox/integrations/{demo.JIRA_INTEGRATION_ID}/").content
+    assert b"Engineering" in html
+
+
+def test_with_the_switch_off_the_google_ads_accounts_load(viewer_client, sandbox):
+    sandbox.personal_key_refused = False
+    html = viewer_client.get(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/").content
+    assert b"Acme Holdings (MCC)" in html
