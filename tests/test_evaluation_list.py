@@ -134,3 +134,13 @@ def test_an_account_without_a_role_cannot_read_evaluations(client, nobody):
     client.force_login(nobody)
     assert client.get(LIST).status_code == 403
     assert client.get(f"{LIST}{EVAL_ANSWER_RELEVANCE}/").status_code == 403
+
+
+def test_a_posthog_failure_shows_in_the_page_or_the_region(viewer_client, sandbox, settings):
+    settings.POSTHOG_RETRIES = 0
+    sandbox.faults.add(r"/evaluations/?$", status=503, body={"detail": "Down for maintenance"})
+    page = viewer_client.get(LIST)
+    assert page.status_code == 502
+    assert b"<html" in page.content and b"Down for maintenance" in page.content
+    region = viewer_client.get(LIST, headers={"HX-Request": "true"})
+    assert b"<html" not in region.content and b"Down for maintenance" in region.content
