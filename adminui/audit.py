@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
+from adminui.errors import add_to_form
 from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError
 from adminui.posthog.redaction import redact, redact_payload
@@ -72,3 +73,13 @@ def record_call[T](
     event.target_id = event.target_id or str(getattr(result, "id", ""))
     event.save()
     return result
+
+
+def record_form_write[T](form, request: HttpRequest, environment, **write) -> T | None:
+    """`record_write` for a form's submission: on failure, PostHog's complaint goes on the form
+    (see `add_to_form`) and None comes back, so the form is shown again with nothing lost."""
+    try:
+        return record_write(request, environment, **write)
+    except PostHogError as error:
+        add_to_form(form, error)
+        return None

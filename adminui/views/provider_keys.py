@@ -19,16 +19,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import trigger_client_event
 
-from adminui.audit import Target, record_write
+from adminui.audit import Target, record_form_write, record_write
 from adminui.concurrency import Outcome, gather
-from adminui.errors import add_to_form
 from adminui.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
 from adminui.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
 from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.resources import KEY_STATE_LABELS, PROVIDERS, ProviderKey
+from adminui.responses import go_to
 from adminui.roles import Role, role_required
 
 STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
@@ -204,21 +204,18 @@ def key_add(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespon
     form = ProviderKeyCreateForm(request.POST)
     if form.is_valid():
         sent = form.payload()
-        try:
-            key = record_write(
-                request,
-                environment,
-                action="provider_key.create",
-                target=Target("provider_key", label=form.cleaned_data["name"]),
-                sent=sent,
-                call=lambda: client.create_provider_key(**sent),
-            )
-        except PostHogError as error:
-            add_to_form(form, error)
-        else:
+        key = record_form_write(
+            form,
+            request,
+            environment,
+            action="provider_key.create",
+            target=Target("provider_key", label=form.cleaned_data["name"]),
+            sent=sent,
+            call=lambda: client.create_provider_key(**sent),
+        )
+        if key:
             messages.success(request, f"Key “{key.name}” added. PostHog checked it: valid.")
-            url = reverse("key-detail", args=[environment, key.id])
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return go_to(request, reverse("key-detail", args=[environment, key.id]))
     template = "provider_keys/add.html#key-form" if request.htmx else "provider_keys/add.html"
     return render(request, template, {"form": form, "providers": PROVIDERS})
 
@@ -250,21 +247,18 @@ def key_edit(request: HttpRequest, environment: PostHogEnvironment, key_id: str)
         if not changes:
             messages.info(request, "Nothing changed.")
             return redirect("key-detail", environment, key.id)
-        try:
-            updated = record_write(
-                request,
-                environment,
-                action="provider_key.update",
-                target=Target("provider_key", key.id, key.name),
-                sent=changes,
-                call=lambda: client.update_provider_key(key.id, changes),
-            )
-        except PostHogError as error:
-            add_to_form(form, error)
-        else:
+        updated = record_form_write(
+            form,
+            request,
+            environment,
+            action="provider_key.update",
+            target=Target("provider_key", key.id, key.name),
+            sent=changes,
+            call=lambda: client.update_provider_key(key.id, changes),
+        )
+        if updated:
             messages.success(request, f"Key “{updated.name}” saved.")
-            url = reverse("key-detail", args=[environment, key.id])
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return go_to(request, reverse("key-detail", args=[environment, key.id]))
     template = "provider_keys/edit.html#key-form" if request.htmx else "provider_keys/edit.html"
     return render(request, template, {"form": form, "key": key})
 
@@ -354,8 +348,7 @@ def key_delete(request: HttpRequest, environment: PostHogEnvironment, key_id: st
             call=lambda: client.delete_provider_key(key.id, replacement_key_id=replacement),
         )
         messages.success(request, f"Key “{key.name}” deleted.")
-        url = list_url(environment, request)
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return go_to(request, list_url(environment, request))
     dependents = client.get_dependent_configs(key.id)
     context = {"key": key, "dependents": dependents, "next": list_url(environment, request)}
     template = (
