@@ -1,4 +1,5 @@
-"""Security by default: CSP with no inline script or style, framing refused, no CDN."""
+"""Security by default: CSP with no inline script or style, framing refused, no CDN;
+and templates that cannot leak markup (inline code, unclosed comments)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,10 @@ def test_templates_have_no_inline_script_style_or_evaluated_handlers(template):
     assert "<style" not in text, "inline <style>"
     assert not re.search(r"<script(?![^>]*\bsrc=)", text), "inline <script>"
     assert not re.search(r"\s(hx-on|on[a-z]+)=", text), "inline event handler"
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
+def test_template_comments_fit_on_one_line(template):
+    # Django's {# #} comments end at the line; a longer one would be printed on the page.
+    for number, line in enumerate(template.read_text().splitlines(), 1):
+        assert "{#" not in line or "#}" in line, f"line {number}: use {{% comment %}}"
