@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from adminui.posthog.resources import provider_label
 
@@ -29,6 +30,14 @@ def query(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """ "3 days ago": the largest unit only, which is what a table has room for."""
+    if moment is None:
+        return ""
+    return f"{timesince(moment, depth=1)} ago"
 
 
 @register.filter
