@@ -501,6 +501,8 @@ class Failure:
     retry_after: int | None = None
     # Personal-API-key refusals and reconnections are solved in PostHog, not by retrying.
     retryable: bool = True
+    # "warning" for what is not broken but needs PostHog itself; "error" for failures.
+    tone: str = "error"
 
 
 def failure_for(
@@ -516,6 +518,7 @@ def failure_for(
             link_url=integrations_page,
             link_label="Open Integrations in PostHog",
             retryable=False,
+            tone="warning",
         )
     if isinstance(error, PostHogValidationError) and _is_reconnect(detail):
         return Failure(
@@ -525,6 +528,7 @@ def failure_for(
             link_url=integrations_page,
             link_label="Reconnect in PostHog",
             retryable=False,
+            tone="warning",
         )
     if isinstance(error, PostHogValidationError) and "only supported for" in detail:
         return Failure(
