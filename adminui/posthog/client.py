@@ -115,7 +115,9 @@ class PostHogClient:
         retries: int = 2,
         backoff: float = 0.5,
         max_retry_after: float = 10.0,
-        page_size: int = 100,
+        # PostHog's LimitOffsetPagination has no maximum limit: big pages save round trips
+        # when the portal reads a whole list (see bench/key_list.py).
+        page_size: int = 500,
         max_pages: int = 50,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
