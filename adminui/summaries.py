@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q
+from django.utils import timezone
 
 from adminui.models import SummaryRequest
 from adminui.posthog import PostHogEnvironment
@@ -21,6 +24,8 @@ from adminui.posthog import errors as ph
 from adminui.posthog.resources import EvaluationSummary, SummaryPattern
 
 MAX_GENERATION_IDS = 250  # PostHog's EVALUATION_SUMMARY_MAX_RUNS
+# A request still running this long after PostHog's LLM read timeout has lost its worker.
+STALLED_AFTER_SECONDS = 60
 OUTCOMES = [("pass", "Passed"), ("fail", "Failed"), ("na", "N/A")]
 PATTERN_GROUPS = [
     ("pass_patterns", "Passing patterns"),
@@ -111,12 +116,17 @@ def request_summary(
     from adminui.tasks import summarize_evaluation
 
     if not force_refresh:
+        # A request running for longer than PostHog is given has lost its worker: not pending.
+        alive_since = timezone.now() - timedelta(
+            seconds=environment.llm_read_timeout + STALLED_AFTER_SECONDS
+        )
         pending = SummaryRequest.objects.filter(
+            Q(status=SummaryRequest.Status.QUEUED)
+            | Q(status=SummaryRequest.Status.RUNNING, started_at__gte=alive_since),
             environment=environment.slug,
             evaluation_id=evaluation_id,
             filter=filter,
             generation_ids=generation_ids,
-            status__in=[SummaryRequest.Status.QUEUED, SummaryRequest.Status.RUNNING],
         ).first()
         if pending:
             return pending, False

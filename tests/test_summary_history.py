@@ -274,3 +274,22 @@ def test_summaries_stay_readable_after_posthog_deletes_the_evaluation(
     assert "PostHog no longer has this evaluation" in content
     assert f"Summary #{summary.pk}" in content
     assert 'id="summary-form"' not in content
+
+
+def test_a_request_whose_worker_died_stops_polling_and_can_be_asked_again(editor_client):
+    lost = SummaryRequest.objects.create(
+        requested_by_name="eddie",
+        environment="sandbox",
+        evaluation_id=EVAL_ANSWER_RELEVANCE,
+        evaluation_name="Answer relevance",
+        status=SummaryRequest.Status.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=10),
+    )
+    polled = editor_client.get(
+        f"{EVALUATION_URL}summaries/{lost.pk}/", headers={"HX-Request": "true"}
+    )
+    assert polled.status_code == 286
+    assert b"the worker was probably stopped" in polled.content
+    assert b">Ask again</button>" in polled.content
+    editor_client.post(f"{EVALUATION_URL}summarize/", {"filter": "all"})
+    assert SummaryRequest.objects.count() == 2  # not mistaken for a pending duplicate

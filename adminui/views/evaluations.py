@@ -33,6 +33,7 @@ from adminui.summaries import (
     FAILURE_KINDS,
     PATTERN_GROUPS,
     RETRYABLE,
+    STALLED_AFTER_SECONDS,
     SummaryForm,
     bar_chart,
     compare,
@@ -235,6 +236,11 @@ def panel_context(
         return {"current": None}
     summary = summary_of(summary_request)
     page_url = reverse("evaluation-detail", args=[environment, summary_request.evaluation_id])
+    # A worker stopped mid-call (restarted, killed) leaves a request running for ever.
+    stalled = (
+        summary_request.status == SummaryRequest.Status.RUNNING
+        and summary_request.waited_seconds > environment.llm_read_timeout + STALLED_AFTER_SECONDS
+    )
     return {
         "current": summary_request,
         "summary": summary,
@@ -251,6 +257,8 @@ def panel_context(
             summary_request.status == SummaryRequest.Status.QUEUED
             and summary_request.waited_seconds >= WORKER_WAIT_WARNING_SECONDS
         ),
+        "stalled": stalled,
+        "polling": not summary_request.is_finished and not stalled,
     }
 
 
@@ -334,7 +342,7 @@ def summary_detail(
     context = panel_context(request, environment, summary_request, refresh_url=page or "")
     if not request.htmx:
         return render(request, "evaluations/summary.html", context)
-    if not summary_request.is_finished:
+    if context["polling"]:
         return render(request, "evaluations/summary_panel.html", context)
     response = render(request, "evaluations/summary_panel.html", context)
     stopped = HttpResponseStopPolling(response.content)
