@@ -108,3 +108,19 @@ def test_searching_and_filtering_keys_keeps_the_state_in_the_url(editor_page):
     expect(page.locator("tbody tr")).to_have_count(2)
     shot = screenshot(page, "key-list-filtered")
     assert distinct_colours(shot) > 20
+
+
+def test_bulk_validation_shows_each_outcome_and_the_count(editor_page):
+    page = editor_page
+    row(page, "Together AI batch").get_by_label("Select Together AI batch").check()
+    row(page, "Anthropic (2024, revoked)").get_by_label("Select Anthropic (2024, revoked)").check()
+    page.get_by_role("button", name="Validate selected").click()
+    results = page.locator("#bulk-results")
+    expect(results.locator("li[data-outcome]")).to_have_count(2)
+    expect(results.locator('li[data-outcome="invalid"]')).to_contain_text("Invalid API key")
+    count = page.evaluate(
+        "getComputedStyle(document.querySelector('.bulk-count'), '::after').content"
+    )
+    assert count == 'counter(checked) " of 2 checked"'  # the number itself is drawn by CSS
+    expect(row(page, "Together AI batch")).to_contain_text("Valid")  # the table refreshed
+    screenshot(page, "key-bulk-validate")

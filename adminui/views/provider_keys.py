@@ -270,7 +270,8 @@ def key_validate(
 ) -> HttpResponse:
     key = validate(request, environment, key_id)
     if request.GET.get("as") == "row":
-        return render(request, "provider_keys/bulk_validate.html#outcome", {"key": key})
+        row = render(request, "provider_keys/bulk_validate.html#outcome", {"key": key})
+        return trigger_client_event(row, "dataChanged")
     if key.is_healthy:
         return done(request, environment, f"Key “{key.name}” validated: valid.")
     return done(
