@@ -524,7 +524,6 @@ def failure_for(
         return Failure(
             "This integration needs reconnecting",
             detail,
-            "Reconnect it in PostHog (or disconnect it and connect a different account).",
             link_url=integrations_page,
             link_label="Reconnect in PostHog",
             retryable=False,
