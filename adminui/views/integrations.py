@@ -319,42 +319,48 @@ def channel_rows(client: PostHogClient, integration_id: int, params: QueryDict) 
     return [{"id": c.id, "name": c.name, "is_private": c.is_private} for c in channels]
 
 
-def google_account_rows(client, integration_id, params) -> list[dict]:
+def google_account_rows(
+    client: PostHogClient, integration_id: int, params: QueryDict
+) -> list[dict]:
     return [
         {"id": a.id, "name": a.name, "parent_id": a.parent_id, "manager": a.manager}
         for a in client.list_google_accessible_accounts(integration_id)
     ]
 
 
-def google_conversion_rows(client, integration_id, params) -> list[dict]:
+def google_conversion_rows(
+    client: PostHogClient, integration_id: int, params: QueryDict
+) -> list[dict]:
     actions = load_google_conversion_actions(client, integration_id, params)
     return [{"id": a.id, "name": a.name, "resource_name": a.resource_name} for a in actions]
 
 
-def linkedin_account_rows(client, integration_id, params) -> list[dict]:
+def linkedin_account_rows(
+    client: PostHogClient, integration_id: int, params: QueryDict
+) -> list[dict]:
     return [
         {"id": a.id, "name": a.name, "reference": a.reference}
         for a in client.list_linkedin_ads_accounts(integration_id)
     ]
 
 
-def linkedin_rule_rows(client, integration_id, params) -> list[dict]:
+def linkedin_rule_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
     rules = load_linkedin_conversion_rules(client, integration_id, params)
     return [{"id": r.id, "name": r.name} for r in rules]
 
 
-def jira_rows(client, integration_id, params) -> list[dict]:
+def jira_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
     return [
         {"id": p.id, "name": p.name, "key": p.key}
         for p in client.list_jira_projects(integration_id)
     ]
 
 
-def linear_rows(client, integration_id, params) -> list[dict]:
+def linear_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
     return [{"id": t.id, "name": t.name} for t in client.list_linear_teams(integration_id)]
 
 
-def phone_number_rows(client, integration_id, params) -> list[dict]:
+def phone_number_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
     numbers = client.list_twilio_phone_numbers(integration_id).phone_numbers
     return [{"id": n.sid, "name": n.friendly_name, "phone_number": n.phone_number} for n in numbers]
 
@@ -374,8 +380,6 @@ class Resource:
     rows: Callable[[PostHogClient, int, QueryDict], list[dict]]
     # The query parameter to choose first (a repository, an account); no call until it is set.
     needs: str | None = None
-    # The query parameters this panel reads (kept by the other panels' links and forms).
-    params: tuple[str, ...] = ()
     # PostHog reaches these through a provider wrapper that fails with a bare 500 on a wrong kind.
     wrapper_kind: str | None = None
 
@@ -397,7 +401,6 @@ RESOURCES = {
             "repositories",
             load_repositories,
             repository_rows,
-            params=("q", "page", "per_page"),
         ),
         Resource(
             "branches",
@@ -406,7 +409,6 @@ RESOURCES = {
             load_branches,
             branch_rows,
             needs="repo",
-            params=("repo", "branch_page"),
         ),
         Resource(
             "channels",
@@ -414,7 +416,6 @@ RESOURCES = {
             "channels",
             load_channels,
             channel_rows,
-            params=("q", "page", "per_page"),
         ),
         Resource(
             "projects",
@@ -439,7 +440,6 @@ RESOURCES = {
             load_google_conversion_actions,
             google_conversion_rows,
             needs="customer",
-            params=("customer", "parent"),
             wrapper_kind="google-ads",
         ),
         Resource(
@@ -457,7 +457,6 @@ RESOURCES = {
             load_linkedin_conversion_rules,
             linkedin_rule_rows,
             needs="account",
-            params=("account",),
             wrapper_kind="linkedin-ads",
         ),
         Resource(
@@ -468,7 +467,7 @@ RESOURCES = {
             phone_number_rows,
             wrapper_kind="twilio",
         ),
-    )  # fmt: skip
+    )
 }
 BROWSERS = {
     "github": ("repositories", "branches"),
@@ -604,7 +603,10 @@ def panel_states(
     return states
 
 
-def detail_url(environment: PostHogEnvironment, integration_id: int, params: QueryDict) -> str:
+def detail_with_state(
+    environment: PostHogEnvironment, integration_id: int, params: QueryDict
+) -> str:
+    """The integration's page with every panel's choices, for the address bar."""
     url = reverse("integration-detail", args=[environment, integration_id])
     encoded = params.urlencode()
     return f"{url}?{encoded}" if encoded else url
@@ -701,7 +703,7 @@ def integration_panel(
     }
     if request.htmx:
         response = render(request, f"{found.template}#results", context)
-        return push_url(response, detail_url(environment, integration_id, request.GET))
+        return push_url(response, detail_with_state(environment, integration_id, request.GET))
     return render(request, "integrations/panel_page.html", context)
 
 
