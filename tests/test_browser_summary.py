@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -37,7 +39,7 @@ def test_an_editor_asks_for_a_summary_watches_it_run_and_reads_it(page, editor, 
     page.get_by_label("Failing runs").check()
     page.get_by_role("button", name="Summarise").click()
     panel = page.locator("#summary-panel")
-    panel.get_by_text("Queued").wait_for()
+    panel.get_by_role("heading", name=re.compile("^Queued")).wait_for()
     assert "waiting for the background worker" in panel.inner_text()
     # The panel keeps polling on its own: the elapsed time moves on.
     expect(panel.locator("h3 .tag")).not_to_have_text("0 s", timeout=5_000)
