@@ -11,6 +11,13 @@ from adminui.sandbox.server import SandboxServer
 pytest_plugins = ["tests.browser"]
 
 
+def pytest_configure() -> None:
+    from django.conf import settings
+
+    # Hashing passwords properly is slow by design; every test creates users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def sandbox_server():
     """One sandbox HTTP server on a free loopback port for the whole run."""
