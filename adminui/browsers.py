@@ -1,0 +1,586 @@
+"""The integration browsers: what each kind of integration reaches, as panels.
+
+Each browsable list (repositories, channels, ad accounts, ...) is a `Resource`: how to load one
+page of it for a panel, how to export all of it, and how to explain PostHog's failures for it.
+`adminui/views/integrations.py` serves them; `templates/integrations/panels/` draws them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404, QueryDict
+from django.urls import reverse
+
+from adminui.concurrency import Outcome
+from adminui.errors import hint_for
+from adminui.listing import PAGE_SIZES, matches
+from adminui.posthog import (
+    PostHogClient,
+    PostHogEnvironment,
+    PostHogError,
+    PostHogPersonalKeyRefused,
+    PostHogRateLimited,
+    PostHogServerError,
+    PostHogTimeout,
+    PostHogValidationError,
+    integration_kind_label,
+)
+from adminui.posthog.resources import GoogleAdsAccount
+
+# Where PostHog lists a project's integrations (its settings section "project-integrations").
+POSTHOG_INTEGRATIONS_PAGE = "settings/project-integrations"
+GITHUB_PAGE_SIZE = 30
+SLACK_PAGE_SIZE = 50
+BRANCH_PAGE_SIZE = 100
+EXPORT_PAGE_LIMIT = {"github": 500, "slack": 200}
+MAX_EXPORT_PAGES = 40
+
+
+# --------------------------------------------------------------------------------------------
+# Paging for lists PostHog pages itself (limit/offset with has_more, and sometimes total)
+
+
+@dataclass(frozen=True)
+class RemotePage:
+    """One page of a list PostHog pages, shaped like a Django Page for the templates."""
+
+    items: list[Any]
+    number: int
+    per_page: int
+    has_next: bool
+    total: int | None = None
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.items)
+
+    @property
+    def num_pages(self) -> int | None:
+        return -(-self.total // self.per_page) if self.total is not None else None
+
+
+def page_number(params: QueryDict, name: str = "page") -> int:
+    try:
+        return max(1, int(params.get(name, 1)))
+    except ValueError:
+        return 1
+
+
+def page_size(params: QueryDict, default: int) -> int:
+    try:
+        size = int(params.get("per_page", default))
+    except ValueError:
+        return default
+    return size if size in (*PAGE_SIZES, default) else default
+
+
+def remote_page(
+    items: list[Any],
+    *,
+    number: int,
+    per_page: int,
+    has_more: bool | None,
+    total: int | None,
+    search: str = "",
+    text: Callable[[Any], str] = str,
+) -> RemotePage:
+    """A page from PostHog's answer, tolerating older versions that do not page at all.
+
+    The oldest `github_repos` sends only `repositories`: every repository, unfiltered. Then the
+    portal searches and slices itself. Without `has_more`, a full page suggests there is more.
+    """
+    if has_more is None and total is None and len(items) > per_page:
+        found = [item for item in items if matches(search, text(item))]
+        start = (number - 1) * per_page
+        shown = found[start : start + per_page]
+        return RemotePage(shown, number, per_page, start + per_page < len(found), len(found))
+    if has_more is None:
+        has_more = len(items) >= per_page
+    return RemotePage(items, number, per_page, has_more, total)
+
+
+# --------------------------------------------------------------------------------------------
+# What each browser panel loads
+
+
+def load_repositories(client: PostHogClient, integration_id: int, params: QueryDict):
+    number, size, search = page_number(params), page_size(params, GITHUB_PAGE_SIZE), q(params)
+    answer = client.list_github_repos(
+        integration_id, search=search or None, limit=size, offset=(number - 1) * size
+    )
+    return remote_page(
+        answer.repositories,
+        number=number,
+        per_page=size,
+        has_more=answer.has_more,
+        total=answer.total,
+        search=search,
+        text=lambda repository: repository.full_name,
+    )
+
+
+def load_branches(client: PostHogClient, integration_id: int, params: QueryDict):
+    number = page_number(params, "branch_page")
+    answer = client.list_github_branches(
+        integration_id,
+        repo=params["repo"],
+        limit=BRANCH_PAGE_SIZE,
+        offset=(number - 1) * BRANCH_PAGE_SIZE,
+    )
+    page = remote_page(
+        answer.branches,
+        number=number,
+        per_page=BRANCH_PAGE_SIZE,
+        has_more=answer.has_more,
+        total=None,
+    )
+    return {"page": page, "default_branch": answer.default_branch}
+
+
+def load_channels(client: PostHogClient, integration_id: int, params: QueryDict):
+    number, size, search = page_number(params), page_size(params, SLACK_PAGE_SIZE), q(params)
+    answer = client.list_slack_channels(
+        integration_id, search=search or None, limit=size, offset=(number - 1) * size
+    )
+    page = remote_page(
+        answer.channels, number=number, per_page=size, has_more=answer.has_more, total=None
+    )
+    return {"page": page, "last_refreshed_at": answer.last_refreshed_at}
+
+
+@dataclass(frozen=True)
+class AccountNode:
+    """A Google Ads account in the tree: its depth under the manager it is reached through."""
+
+    account: GoogleAdsAccount
+    depth: int
+
+
+@dataclass(frozen=True)
+class AccountGroup:
+    """The accounts reached through one top-level account (`parent_id`, the login customer)."""
+
+    parent_id: str
+    root: GoogleAdsAccount | None
+    nodes: list[AccountNode] = field(default_factory=list)
+
+
+def account_tree(accounts: list[GoogleAdsAccount]) -> list[AccountGroup]:
+    """Managers and their clients: PostHog gives each account the top-level account it is
+    reached through (`parent_id`) and its depth below it (`level`: missing at the top)."""
+    groups: dict[str, AccountGroup] = {}
+    for account in accounts:
+        parent = account.parent_id or account.id
+        group = groups.setdefault(parent, AccountGroup(parent, None))
+        if account.id == parent or account.level in (None, "0"):
+            groups[parent] = AccountGroup(parent, account, group.nodes)
+        else:
+            group.nodes.append(AccountNode(account, _depth(account.level)))
+    return list(groups.values())
+
+
+def _depth(level: str | None) -> int:
+    try:
+        return max(1, min(int(level or 1), 6))
+    except ValueError:
+        return 1
+
+
+def load_google_accounts(client: PostHogClient, integration_id: int, params: QueryDict):
+    return account_tree(client.list_google_accessible_accounts(integration_id))
+
+
+def load_google_conversion_actions(client: PostHogClient, integration_id: int, params: QueryDict):
+    return client.list_google_conversion_actions(
+        integration_id, customer_id=params["customer"], parent_id=params.get("parent") or None
+    )
+
+
+def load_linkedin_accounts(client: PostHogClient, integration_id: int, params: QueryDict):
+    return client.list_linkedin_ads_accounts(integration_id)
+
+
+def load_linkedin_conversion_rules(client: PostHogClient, integration_id: int, params: QueryDict):
+    return client.list_linkedin_ads_conversion_rules(integration_id, account_id=params["account"])
+
+
+def load_phone_numbers(client: PostHogClient, integration_id: int, params: QueryDict):
+    return client.list_twilio_phone_numbers(integration_id)
+
+
+def q(params: QueryDict) -> str:
+    return params.get("q", "").strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Exports: every item of a resource (all pages), as rows of ids and names
+
+
+def all_pages(fetch: Callable[[int, int], tuple[list[Any], bool | None]], limit: int) -> list:
+    """Every item, page after page. An answer without `has_more` is the oldest PostHog's,
+    which ignores limit and offset and sends everything at once."""
+    items: list[Any] = []
+    for index in range(MAX_EXPORT_PAGES):
+        page, has_more = fetch(limit, index * limit)
+        items.extend(page)
+        if not page or not has_more:
+            break
+    return items
+
+
+def repository_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+    def fetch(limit, offset):
+        answer = client.list_github_repos(
+            integration_id, search=q(params) or None, limit=limit, offset=offset
+        )
+        return answer.repositories, answer.has_more
+
+    repositories = all_pages(fetch, EXPORT_PAGE_LIMIT["github"])
+    return [
+        {"id": r.id, "name": r.name, "full_name": r.full_name, "default_branch": r.default_branch}
+        for r in repositories
+        if matches(q(params), r.full_name)
+    ]
+
+
+def branch_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+    def fetch(limit, offset):
+        answer = client.list_github_branches(
+            integration_id, repo=params["repo"], limit=limit, offset=offset
+        )
+        return answer.branches, answer.has_more
+
+    return [{"id": name, "name": name} for name in all_pages(fetch, 1000)]
+
+
+def channel_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+    def fetch(limit, offset):
+        answer = client.list_slack_channels(
+            integration_id, search=q(params) or None, limit=limit, offset=offset
+        )
+        return answer.channels, answer.has_more
+
+    channels = all_pages(fetch, EXPORT_PAGE_LIMIT["slack"])
+    return [{"id": c.id, "name": c.name, "is_private": c.is_private} for c in channels]
+
+
+def google_account_rows(
+    client: PostHogClient, integration_id: int, params: QueryDict
+) -> list[dict]:
+    return [
+        {"id": a.id, "name": a.name, "parent_id": a.parent_id, "manager": a.manager}
+        for a in client.list_google_accessible_accounts(integration_id)
+    ]
+
+
+def google_conversion_rows(
+    client: PostHogClient, integration_id: int, params: QueryDict
+) -> list[dict]:
+    actions = load_google_conversion_actions(client, integration_id, params)
+    return [{"id": a.id, "name": a.name, "resource_name": a.resource_name} for a in actions]
+
+
+def linkedin_account_rows(
+    client: PostHogClient, integration_id: int, params: QueryDict
+) -> list[dict]:
+    return [
+        {"id": a.id, "name": a.name, "reference": a.reference}
+        for a in client.list_linkedin_ads_accounts(integration_id)
+    ]
+
+
+def linkedin_rule_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+    rules = load_linkedin_conversion_rules(client, integration_id, params)
+    return [{"id": r.id, "name": r.name} for r in rules]
+
+
+def jira_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+    return [
+        {"id": p.id, "name": p.name, "key": p.key}
+        for p in client.list_jira_projects(integration_id)
+    ]
+
+
+def linear_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+    return [{"id": t.id, "name": t.name} for t in client.list_linear_teams(integration_id)]
+
+
+def phone_number_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+    numbers = client.list_twilio_phone_numbers(integration_id).phone_numbers
+    return [{"id": n.sid, "name": n.friendly_name, "phone_number": n.phone_number} for n in numbers]
+
+
+# --------------------------------------------------------------------------------------------
+# The browsers
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One browsable list of an integration, shown as a panel."""
+
+    slug: str
+    title: str
+    noun: str  # "repositories", for messages ("PostHog could not list repositories")
+    load: Callable[[PostHogClient, int, QueryDict], Any]
+    rows: Callable[[PostHogClient, int, QueryDict], list[dict]]
+    # The query parameter to choose first (a repository, an account); no call until it is set.
+    needs: str | None = None
+    # PostHog reaches these through a provider wrapper that fails with a bare 500 on a wrong kind.
+    wrapper_kind: str | None = None
+
+    @property
+    def template(self) -> str:
+        return f"integrations/panels/{self.slug}.html"
+
+    @property
+    def panel_id(self) -> str:
+        return f"panel-{self.slug}"
+
+
+RESOURCES = {
+    resource.slug: resource
+    for resource in (
+        Resource(
+            "repositories",
+            "Repositories",
+            "repositories",
+            load_repositories,
+            repository_rows,
+        ),
+        Resource(
+            "branches",
+            "Branches",
+            "branches",
+            load_branches,
+            branch_rows,
+            needs="repo",
+        ),
+        Resource(
+            "channels",
+            "Channels",
+            "channels",
+            load_channels,
+            channel_rows,
+        ),
+        Resource(
+            "projects",
+            "Projects",
+            "projects",
+            lambda c, i, p: c.list_jira_projects(i),
+            jira_rows,
+        ),
+        Resource("teams", "Teams", "teams", lambda c, i, p: c.list_linear_teams(i), linear_rows),
+        Resource(
+            "google-accounts",
+            "Accessible accounts",
+            "Google Ads accounts",
+            load_google_accounts,
+            google_account_rows,
+            wrapper_kind="google-ads",
+        ),
+        Resource(
+            "conversion-actions",
+            "Conversion actions",
+            "conversion actions",
+            load_google_conversion_actions,
+            google_conversion_rows,
+            needs="customer",
+            wrapper_kind="google-ads",
+        ),
+        Resource(
+            "linkedin-accounts",
+            "Ad accounts",
+            "LinkedIn ad accounts",
+            load_linkedin_accounts,
+            linkedin_account_rows,
+            wrapper_kind="linkedin-ads",
+        ),
+        Resource(
+            "conversion-rules",
+            "Conversion rules",
+            "conversion rules",
+            load_linkedin_conversion_rules,
+            linkedin_rule_rows,
+            needs="account",
+            wrapper_kind="linkedin-ads",
+        ),
+        Resource(
+            "phone-numbers",
+            "Phone numbers",
+            "phone numbers",
+            load_phone_numbers,
+            phone_number_rows,
+            wrapper_kind="twilio",
+        ),
+    )
+}
+BROWSERS = {
+    "github": ("repositories", "branches"),
+    "slack": ("channels",),
+    "slack-posthog-code": ("channels",),
+    "jira": ("projects",),
+    "linear": ("teams",),
+    "google-ads": ("google-accounts", "conversion-actions"),
+    "linkedin-ads": ("linkedin-accounts", "conversion-rules"),
+    "twilio": ("phone-numbers",),
+}
+
+
+def resource_or_404(slug: str) -> Resource:
+    try:
+        return RESOURCES[slug]
+    except KeyError:
+        raise Http404(f"Integrations have no list called “{slug}”.") from None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a panel could not load, said for the person looking at it."""
+
+    title: str
+    message: str
+    hint: str = ""
+    link_url: str = ""
+    link_label: str = ""
+    retry_after: int | None = None
+    # Personal-API-key refusals and reconnections are solved in PostHog, not by retrying.
+    retryable: bool = True
+    # "warning" for what is not broken but needs PostHog itself; "error" for failures.
+    tone: str = "error"
+
+
+def failure_for(
+    error: PostHogError, resource: Resource, environment: PostHogEnvironment
+) -> Failure:
+    integrations_page = environment.project_url(POSTHOG_INTEGRATIONS_PAGE)
+    detail = error.detail or ""
+    if isinstance(error, PostHogPersonalKeyRefused):
+        return Failure(
+            f"PostHog shows {resource.noun} only to people logged in to PostHog",
+            "The newest PostHog refuses this list to API keys, such as the one the portal uses. "
+            "Open the integration in PostHog while logged in to see it there.",
+            link_url=integrations_page,
+            link_label="Open Integrations in PostHog",
+            retryable=False,
+            tone="warning",
+        )
+    if isinstance(error, PostHogValidationError) and _is_reconnect(detail):
+        return Failure(
+            "This integration needs reconnecting",
+            detail,
+            link_url=integrations_page,
+            link_label="Reconnect in PostHog",
+            retryable=False,
+            tone="warning",
+        )
+    if isinstance(error, PostHogValidationError) and "only supported for" in detail:
+        return Failure(
+            f"PostHog does not list {resource.noun} for this kind of integration",
+            detail,
+            retryable=False,
+        )
+    if isinstance(error, PostHogServerError) and error.status == 500 and resource.wrapper_kind:
+        kind = integration_kind_label(resource.wrapper_kind)
+        extra = " or when the Twilio account has no phone numbers" if kind == "Twilio" else ""
+        return Failure(
+            f"PostHog could not list {resource.noun}",
+            f"PostHog failed with an internal error (HTTP 500). It does this when the "
+            f"integration is not a {kind} integration{extra}.",
+            hint_for(error),
+        )
+    if isinstance(error, PostHogRateLimited):
+        return Failure(
+            f"Rate limited while listing {resource.noun}",
+            error.message,
+            retry_after=error.retry_after,
+        )
+    if isinstance(error, PostHogTimeout):
+        return Failure(
+            f"PostHog did not list {resource.noun} in time", error.message, hint_for(error)
+        )
+    return Failure(f"Could not list {resource.noun}", error.message, hint_for(error))
+
+
+def _is_reconnect(detail: str) -> bool:
+    text = detail.lower()
+    return "could not be refreshed" in text or "no longer valid" in text
+
+
+@dataclass(frozen=True)
+class PanelState:
+    """What a panel template needs: the resource, its outcome (or a choice still to make)."""
+
+    resource: Resource
+    outcome: Outcome | None  # None: waiting for `resource.needs` to be chosen
+    url: str  # the panel's own URL (htmx loads it; a plain request gets a page)
+    failure: Failure | None = None
+
+    @property
+    def value(self) -> Any:
+        return self.outcome.value if self.outcome else None
+
+
+def panel_calls(
+    client: PostHogClient, integration_id: int, resources: list[Resource], params: QueryDict
+) -> dict[str, Callable[[], Any]]:
+    """The calls to make for these panels: those still waiting for a choice make none."""
+    return {
+        resource.slug: (lambda r=resource: r.load(client, integration_id, params))
+        for resource in resources
+        if not resource.needs or params.get(resource.needs)
+    }
+
+
+def panel_states(
+    resources: list[Resource],
+    loaded: dict[str, Outcome],
+    environment: PostHogEnvironment,
+    integration_id: int,
+) -> dict[str, PanelState]:
+    states = {}
+    for resource in resources:
+        url = reverse("integration-panel", args=[environment, integration_id, resource.slug])
+        outcome = loaded.get(resource.slug)
+        failure = None
+        if outcome is not None and outcome.error is not None:
+            failure = failure_for(outcome.error, resource, environment)
+        states[resource.slug] = PanelState(resource, outcome, url, failure)
+    return states
+
+
+def detail_with_state(
+    environment: PostHogEnvironment, integration_id: int, params: QueryDict
+) -> str:
+    """The integration's page with every panel's choices, for the address bar."""
+    url = reverse("integration-detail", args=[environment, integration_id])
+    encoded = params.urlencode()
+    return f"{url}?{encoded}" if encoded else url
