@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from adminui.concurrency import Outcome
 from adminui.errors import hint_for
-from adminui.listing import PAGE_SIZES, matches
+from adminui.listing import RemotePage, matches, page_number, page_size_from
 from adminui.posthog import (
     PostHogClient,
     PostHogEnvironment,
@@ -41,66 +41,6 @@ MAX_EXPORT_PAGES = 40
 
 # --------------------------------------------------------------------------------------------
 # Paging for lists PostHog pages itself (limit/offset with has_more, and sometimes total)
-
-
-@dataclass(frozen=True)
-class RemotePage:
-    """One page of a list PostHog pages, shaped like a Django Page for the templates."""
-
-    items: list[Any]
-    number: int
-    per_page: int
-    has_next: bool
-    total: int | None = None
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_previous or self.has_next
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.items)
-
-    @property
-    def num_pages(self) -> int | None:
-        return -(-self.total // self.per_page) if self.total is not None else None
-
-
-def page_number(params: QueryDict, name: str = "page") -> int:
-    try:
-        return max(1, int(params.get(name, 1)))
-    except ValueError:
-        return 1
-
-
-def page_size(params: QueryDict, default: int) -> int:
-    try:
-        size = int(params.get("per_page", default))
-    except ValueError:
-        return default
-    return size if size in (*PAGE_SIZES, default) else default
 
 
 def remote_page(
@@ -133,7 +73,7 @@ def remote_page(
 
 
 def load_repositories(client: PostHogClient, integration_id: int, params: QueryDict):
-    number, size, search = page_number(params), page_size(params, GITHUB_PAGE_SIZE), q(params)
+    number, size, search = page_number(params), page_size_from(params, GITHUB_PAGE_SIZE), q(params)
     answer = client.list_github_repos(
         integration_id, search=search or None, limit=size, offset=(number - 1) * size
     )
@@ -167,7 +107,7 @@ def load_branches(client: PostHogClient, integration_id: int, params: QueryDict)
 
 
 def load_channels(client: PostHogClient, integration_id: int, params: QueryDict):
-    number, size, search = page_number(params), page_size(params, SLACK_PAGE_SIZE), q(params)
+    number, size, search = page_number(params), page_size_from(params, SLACK_PAGE_SIZE), q(params)
     answer = client.list_slack_channels(
         integration_id, search=search or None, limit=size, offset=(number - 1) * size
     )

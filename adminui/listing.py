@@ -1,8 +1,9 @@
-"""Search, sort and pagination for lists the portal holds in memory.
+"""Search, sort and pagination for lists, with their state in the query string.
 
 PostHog's provider-key and integration lists have no filters, so the portal reads every page
-and does this itself. The state lives in the query string (`q`, `o`, `page`, `per_page`) so a
-view can be bookmarked and shared, as in Django's admin.
+and does this itself. Other lists PostHog pages itself (`RemotePage`). Either way the state lives
+in the query string (`q`, `o`, `page`, `per_page`) so a view can be bookmarked and shared, as in
+Django's admin.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
+
+from adminui.posthog.resources import Page as RemoteResults
 
 PAGE_SIZES = (10, 25, 50, 100)
 
@@ -62,7 +65,14 @@ def page_size_from(params: QueryDict, default: int = 25) -> int:
         size = int(params.get("per_page", default))
     except ValueError:
         return default
-    return size if size in PAGE_SIZES else default
+    return size if size in (*PAGE_SIZES, default) else default
+
+
+def page_number(params: QueryDict, name: str = "page") -> int:
+    try:
+        return max(1, int(params.get(name, 1)))
+    except ValueError:
+        return 1
 
 
 def paginate(items: Sequence[Any], params: QueryDict, default_size: int = 25) -> Page:
@@ -73,3 +83,62 @@ def matches(query: str, *fields: str | None) -> bool:
     """Case-insensitive substring search over the given fields."""
     needle = query.strip().casefold()
     return not needle or any(needle in (field or "").casefold() for field in fields)
+
+
+@dataclass(frozen=True)
+class RemotePage:
+    """One page of a list PostHog pages itself (limit/offset), shaped like Django's Page so the
+    shared pager draws it. `total` is None when PostHog only says whether there is more."""
+
+    items: list[Any]
+    number: int
+    per_page: int
+    has_next: bool
+    total: int | None = None
+
+    @classmethod
+    def of(cls, page: RemoteResults, number: int) -> RemotePage:
+        """From the service module's `Page` of a limit/offset envelope."""
+        return cls(page.results, number, page.limit, page.has_next, page.count)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def paginator(self) -> RemotePage:
+        return self
+
+    @property
+    def count(self) -> int | None:
+        return self.total
+
+    @property
+    def num_pages(self) -> int | None:
+        return -(-self.total // self.per_page) if self.total is not None else None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.items)

@@ -8,9 +8,6 @@ offers a refresh link and refreshes itself (without JavaScript) until the task h
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,9 +22,16 @@ from django_htmx.http import (
 )
 
 from adminui.concurrency import gather
-from adminui.listing import PAGE_SIZES, SortColumn, ordering_from, page_size_from
+from adminui.listing import (
+    PAGE_SIZES,
+    RemotePage,
+    SortColumn,
+    ordering_from,
+    page_number,
+    page_size_from,
+)
 from adminui.models import SummaryRequest
-from adminui.posthog import Page, PostHogEnvironment, PostHogNotFound, get_client
+from adminui.posthog import PostHogEnvironment, PostHogNotFound, get_client
 from adminui.roles import Role, role_required
 from adminui.summaries import (
     FAILURE_KINDS,
@@ -58,61 +62,6 @@ EVALUATION_TYPES = {"llm_judge": "LLM judge", "hog": "Hog code"}
 HISTORY_LIMIT = 100
 # Without a worker a request stays queued; after this long the panel says so.
 WORKER_WAIT_WARNING_SECONDS = 20
-
-
-@dataclass(frozen=True)
-class RemotePage:
-    """One page of PostHog's limit/offset list, shaped like Django's Page for the pager."""
-
-    page: Page
-    number: int
-
-    @property
-    def paginator(self) -> RemotePage:
-        return self
-
-    @property
-    def count(self) -> int:
-        return self.page.count or 0
-
-    @property
-    def per_page(self) -> int:
-        return self.page.limit
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, math.ceil(self.count / self.per_page))
-
-    def start_index(self) -> int:
-        return self.page.offset + 1 if self.page.results else 0
-
-    def end_index(self) -> int:
-        return self.page.offset + len(self.page.results)
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def has_next(self) -> bool:
-        return self.page.has_next
-
-    def has_other_pages(self) -> bool:
-        return self.has_previous() or self.has_next()
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def __iter__(self):
-        return iter(self.page.results)
-
-
-def page_number(params) -> int:
-    try:
-        return max(1, int(params.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def generation_url(environment: PostHogEnvironment, generation_id: str) -> str:
@@ -170,7 +119,7 @@ def evaluation_list(request: HttpRequest, environment: PostHogEnvironment) -> Ht
     )
     latest = latest_summaries(environment, [e.id for e in page.results])
     context = {
-        "page_obj": RemotePage(page, number),
+        "page_obj": RemotePage.of(page, number),
         "rows": [
             {
                 "evaluation": evaluation,
