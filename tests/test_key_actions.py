@@ -108,3 +108,13 @@ def test_the_list_hides_set_active_for_the_active_key_and_disables_it_for_unheal
 ):
     content = editor_client.get(KEYS).content.decode()
     assert content.count("Validate this key before setting it as active") == 4
+
+
+def test_setting_the_active_key_without_javascript_redirects_back_with_a_message(editor_client):
+    response = editor_client.post(
+        f"{KEYS}{demo.KEY_CLAUDE}/activate/", {"name": "Claude judges"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == KEYS
+    content = response.content.decode()
+    assert "“Claude judges” now runs this project&#x27;s evaluations." in content
+    assert response.context["active_id"] == demo.KEY_CLAUDE
