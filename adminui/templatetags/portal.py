@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
 from django.utils.timesince import timesince
 
 from adminui.posthog.resources import provider_label
+from adminui.rotation import age_in_days
 
 register = template.Library()
 
@@ -40,11 +40,7 @@ def ago(moment: datetime | None) -> str:
     return f"{timesince(moment, depth=1)} ago"
 
 
-@register.filter
-def age_days(moment: datetime | None) -> int | None:
-    if moment is None:
-        return None
-    return (timezone.now() - moment).days
+register.filter("age_days", age_in_days)
 
 
 @register.filter

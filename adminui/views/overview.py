@@ -8,19 +8,17 @@ a failing call breaks only its own card.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from adminui.concurrency import gather
 from adminui.models import AuditEvent, SummaryRequest
-from adminui.posthog import PostHogEnvironment, get_client, get_environments
+from adminui.posthog import PostHogEnvironment, get_client, get_environment
 from adminui.posthog.resources import KEY_STATE_LABELS, ProviderKey
 from adminui.roles import Role, role_required
+from adminui.rotation import age_in_days, is_due_for_rotation
 
 KEY_STATES = ["ok", "invalid", "error", "unknown"]
 # The first page of evaluations is enough to count them (PostHog sends the total).
@@ -29,8 +27,7 @@ EVALUATION_PAGE = 100
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    first = next(iter(get_environments().values()))
-    return redirect("overview", environment=first)
+    return redirect("overview", environment=get_environment())
 
 
 @dataclass(frozen=True)
@@ -44,14 +41,13 @@ class Attention:
 
 def keys_needing_attention(keys: list[ProviderKey]) -> list[Attention]:
     """Invalid and erroring keys first, then keys older than the rotation age."""
-    too_old = timezone.now() - timedelta(days=settings.KEY_ROTATION_DAYS)
     broken, old = [], []
     for key in keys:
         if key.state in ("invalid", "error"):
             reason = f"{key.state_label}: {key.error_message or 'PostHog could not use it'}"
             broken.append(Attention(key, reason, "bad" if key.state == "invalid" else "warn"))
-        elif key.created_at and key.created_at < too_old:
-            age = (timezone.now() - key.created_at).days
+        elif is_due_for_rotation(key):
+            age = age_in_days(key.created_at)
             old.append(Attention(key, f"{age} days old: due for rotation", "warn"))
     return broken + old
 

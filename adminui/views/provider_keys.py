@@ -8,14 +8,11 @@ Write views answer htmx with 204 plus events (the key region refreshes itself on
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +27,7 @@ from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.resources import KEY_STATE_LABELS, PROVIDERS, ProviderKey
 from adminui.responses import go_to
 from adminui.roles import Role, role_required
+from adminui.rotation import age_in_days, is_due_for_rotation
 
 STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
 KEY_COLUMNS = [
@@ -55,11 +53,6 @@ EXPORT_FIELDS = [
     "age_days",
     "active",
 ]
-
-
-def is_due_for_rotation(key: ProviderKey) -> bool:
-    limit = timezone.now() - timedelta(days=settings.KEY_ROTATION_DAYS)
-    return key.created_at is not None and key.created_at < limit
 
 
 def active_key_id(config: Outcome) -> str | None:
@@ -162,7 +155,7 @@ def export_row(key: ProviderKey, active_id: str | None) -> dict:
         "created_at": key.created_at.isoformat() if key.created_at else "",
         "created_by": key.created_by.display_name if key.created_by else "",
         "last_used_at": key.last_used_at.isoformat() if key.last_used_at else "",
-        "age_days": (timezone.now() - key.created_at).days if key.created_at else "",
+        "age_days": age_in_days(key.created_at) or "",
         "active": key.id == active_id,
     }
 
