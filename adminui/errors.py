@@ -1,8 +1,12 @@
 """Where PostHog failures become pages: views let PostHogError propagate and this renders it.
 
-A full request gets the page layout with the message; an htmx request gets only the error
-panel, which htmx swaps into the region the user was looking at (base.html configures htmx to
-swap error responses).
+A full request gets the page layout with the message. An htmx request gets only the message,
+placed where the user is looking without breaking the page (base.html configures htmx to swap
+error responses; `place_for_htmx` says where):
+- a failed read (GET) shows as a panel *inside* the region that asked, which keeps its id and
+  triggers, so it can try again;
+- a failed action shows as a toast, unless its form names its own error slot (an element whose
+  id ends in "-errors", e.g. inside a modal dialog, where toasts would be hidden behind it).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reselect, reswap, retarget, trigger_client_event
 
 from adminui.posthog import errors as ph
 
@@ -43,22 +47,28 @@ def hint_for(error: ph.PostHogError) -> str:
     return next((hint for cls, hint in HINTS if isinstance(error, cls)), "")
 
 
+def place_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Put an error fragment where it helps, never in place of the region that asked."""
+    if not getattr(request, "htmx", False):
+        return response
+    if request.method == "GET":
+        return reselect(reswap(response, "innerHTML"), "[role=alert]")
+    if (request.htmx.target or "").endswith("-errors"):
+        return reswap(response, "innerHTML")
+    return reswap(retarget(response, "#toasts"), "beforeend")
+
+
 def render_upstream_error(request: HttpRequest, error: ph.PostHogError) -> HttpResponse:
-    template = "errors/upstream.html"
-    if getattr(request, "htmx", False):
-        template += "#upstream-error"
-    response = render(
-        request,
-        template,
-        {"error": error, "hint": hint_for(error)},
-        status=status_for(error),
-    )
+    htmx = getattr(request, "htmx", False)
+    template = "errors/upstream.html#upstream-error" if htmx else "errors/upstream.html"
+    context = {"error": error, "hint": hint_for(error)}
+    response = render(request, template, context, status=status_for(error))
     if isinstance(error, ph.PostHogRateLimited) and error.retry_after:
         response["Retry-After"] = str(error.retry_after)
-    if getattr(request, "htmx", False) and request.method != "GET" and status_for(error) == 404:
+    if htmx and request.method != "GET" and status_for(error) == 404:
         # The user acted on something that is gone: refresh what they are looking at.
         trigger_client_event(response, "dataChanged")
-    return response
+    return place_for_htmx(request, response)
 
 
 class PostHogErrorMiddleware:
@@ -80,7 +90,8 @@ class PostHogErrorMiddleware:
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler403: the role message, as a page or (for htmx) in the region the user acted on."""
     template = "403.html#forbidden" if getattr(request, "htmx", False) else "403.html"
-    return render(request, template, {"exception": str(exception)}, status=403)
+    response = render(request, template, {"exception": str(exception)}, status=403)
+    return place_for_htmx(request, response)
 
 
 def add_to_form(form, error: ph.PostHogError) -> None:

@@ -124,3 +124,26 @@ def test_bulk_validation_shows_each_outcome_and_the_count(editor_page):
     assert count == 'counter(checked) " of 2 checked"'  # the number itself is drawn by CSS
     expect(row(page, "Together AI batch")).to_contain_text("Valid")  # the table refreshed
     screenshot(page, "key-bulk-validate")
+
+
+def test_after_a_failed_search_the_list_recovers(editor_page, sandbox):
+    page = editor_page
+    sandbox.faults.add("provider_keys", status=503, times=3)
+    page.get_by_label("Search").fill("claude")
+    expect(page.locator("#key-region [role=alert]")).to_contain_text("HTTP 503")
+    sandbox.faults.clear()
+    page.get_by_label("Search").fill("claud")
+    expect(page.locator("#key-region tbody tr")).to_have_count(1)
+
+
+def test_the_back_button_brings_back_the_whole_page(editor_page):
+    page = editor_page
+    page.get_by_role("link", name="Name").click()
+    page.wait_for_url("**o=name**")
+    page.get_by_role("link", name="Name").click()
+    page.wait_for_url("**o=-name**")
+    with page.expect_response(lambda response: "o=name" in response.url):
+        page.go_back()  # htmx asks the server for the page again (its history cache is off)
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", name="LLM provider keys")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()

@@ -106,3 +106,31 @@ def test_admins_see_posthogs_deprecation_notice(admin_client, viewer_client, set
     assert b"/api/environments/</code> paths" not in viewer_client.get(PAGE).content
     settings.POSTHOG_API_PREFIX = "projects"
     assert b"/api/environments/</code> paths" not in admin_client.get(PAGE).content
+
+
+def test_a_failed_htmx_read_stays_inside_the_region_that_asked(viewer_client, sandbox):
+    sandbox.faults.add("provider_keys", status=500)
+    response = viewer_client.get(PAGE, {"q": "x"}, headers=HX)
+    # innerHTML keeps the region (its id and its refresh trigger) so it can try again.
+    assert response["HX-Reswap"] == "innerHTML"
+    assert response["HX-Reselect"] == "[role=alert]"
+
+
+def test_a_failed_htmx_action_is_a_toast(editor_client, sandbox):
+    sandbox.faults.add("validate", status=500)
+    response = editor_client.post(f"{PAGE}{demo.KEY_CLAUDE}/validate/", headers=HX)
+    assert response["HX-Retarget"] == "#toasts" and response["HX-Reswap"] == "beforeend"
+    assert response.content.decode().lstrip().startswith('<div class="toast toast-error"')
+
+
+def test_a_form_with_its_own_error_slot_keeps_the_error_there(editor_client, sandbox):
+    sandbox.faults.add("provider_keys/", method="DELETE", status=500)
+    response = editor_client.post(
+        f"{PAGE}{demo.KEY_TOGETHER}/delete/", headers={**HX, "HX-Target": "delete-errors"}
+    )
+    assert response.status_code == 502
+    assert response["HX-Reswap"] == "innerHTML" and "HX-Retarget" not in response
+
+
+def test_pages_vary_on_htmx(viewer_client):
+    assert "HX-Request" in viewer_client.get(PAGE)["Vary"]
