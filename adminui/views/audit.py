@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+import json
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from adminui.forms import audit_events
+from adminui.models import AuditEvent
+from adminui.responses import csv_download
 from adminui.roles import Role, role_required
 
 CSV_COLUMNS = [
@@ -39,10 +41,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @role_required(Role.VIEWER)
 def audit_log_csv(request: HttpRequest) -> HttpResponse:
     _, events = audit_events(request.GET)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="adminui-audit-log.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for event in events.iterator():
-        writer.writerow([getattr(event, column) for column in CSV_COLUMNS])
-    return response
+    rows = (csv_row(event) for event in events.iterator())
+    return csv_download(rows, CSV_COLUMNS, "adminui-audit-log.csv")
+
+
+def csv_row(event: AuditEvent) -> dict:
+    row = {column: getattr(event, column) for column in CSV_COLUMNS}
+    row["details"] = json.dumps(event.details, sort_keys=True)
+    return row

@@ -9,7 +9,7 @@ offers a refresh link and refreshes itself (without JavaScript) until the task h
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -32,6 +32,7 @@ from adminui.listing import (
 )
 from adminui.models import SummaryRequest
 from adminui.posthog import PostHogEnvironment, PostHogNotFound, get_client
+from adminui.responses import download, json_download
 from adminui.roles import Role, role_required
 from adminui.summaries import (
     FAILURE_KINDS,
@@ -359,10 +360,6 @@ def summary_export(
     summary_request = stored_request(environment, evaluation_id, summary_id)
     filename = f"adminui-summary-{summary_request.evaluation_id[:8]}-{summary_request.pk}.{fmt}"
     if fmt == "json":
-        response = JsonResponse(export_data(summary_request), json_dumps_params={"indent": 2})
-    else:
-        response = HttpResponse(
-            export_markdown(summary_request), content_type="text/markdown; charset=utf-8"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return json_download(export_data(summary_request), filename)
+    markdown = export_markdown(summary_request)
+    return download(HttpResponse(markdown, content_type="text/markdown; charset=utf-8"), filename)

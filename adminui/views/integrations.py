@@ -12,12 +12,11 @@ which counts as a write (it is audited) and needs the Editor role.
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -44,7 +43,7 @@ from adminui.posthog import (
     integration_kind_label,
 )
 from adminui.posthog.resources import Integration
-from adminui.responses import go_to
+from adminui.responses import csv_download, go_to, json_download
 from adminui.roles import Role, role_required
 
 INTEGRATION_COLUMNS = [
@@ -172,15 +171,8 @@ def integration_export(
     rows = found.rows(get_client(environment), integration_id, request.GET)
     filename = f"adminui-{environment.slug}-integration-{integration_id}-{found.slug}.{fmt}"
     if fmt == "json":
-        response = JsonResponse({found.slug: rows}, json_dumps_params={"indent": 2})
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        fields = list(rows[0]) if rows else ["id", "name"]
-        writer = csv.DictWriter(response, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return json_download({found.slug: rows}, filename)
+    return csv_download(rows, list(rows[0]) if rows else ["id", "name"], filename)
 
 
 @require_POST

@@ -7,10 +7,10 @@ Write views answer htmx with 204 plus events (the key region refreshes itself on
 
 from __future__ import annotations
 
-import csv
+from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,11 +21,19 @@ from django_htmx.http import trigger_client_event
 from adminui.audit import Target, record_form_write, record_write
 from adminui.concurrency import Outcome, gather
 from adminui.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
-from adminui.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
+from adminui.listing import (
+    PAGE_SIZES,
+    Ordering,
+    SortColumn,
+    matches,
+    ordering_from,
+    paginate,
+    sort_items,
+)
 from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.resources import KEY_STATE_LABELS, PROVIDERS, ProviderKey
-from adminui.responses import go_to
+from adminui.responses import csv_download, go_to, json_download
 from adminui.roles import Role, role_required
 from adminui.rotation import age_in_days, is_due_for_rotation
 
@@ -96,22 +104,43 @@ def done(request: HttpRequest, environment: PostHogEnvironment, text: str, level
     return redirect(list_url(environment, request))
 
 
-@require_GET
-@role_required(Role.VIEWER)
-def key_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+@dataclass(frozen=True)
+class KeyInventory:
+    """Every key, the ones the query string asks for (filtered and sorted), and the config."""
+
+    keys: list[ProviderKey]
+    shown: list[ProviderKey]
+    ordering: Ordering
+    config: Outcome
+
+    @property
+    def active_id(self) -> str | None:
+        return active_key_id(self.config)
+
+
+def key_inventory(environment: PostHogEnvironment, params: QueryDict) -> KeyInventory:
+    """The keys and the evaluation config, read at the same time; the config may fail alone."""
     client = get_client(environment)
     loaded = gather({"keys": client.list_provider_keys, "config": client.get_evaluation_config})
     if loaded["keys"].error:
         raise loaded["keys"].error
     keys = loaded["keys"].value
-    ordering = ordering_from(request.GET, KEY_COLUMNS, default="provider")
-    shown = sort_items(filter_keys(keys, request.GET), KEY_COLUMNS, ordering)
+    ordering = ordering_from(params, KEY_COLUMNS, default="provider")
+    shown = sort_items(filter_keys(keys, params), KEY_COLUMNS, ordering)
+    return KeyInventory(keys, shown, ordering, loaded["config"])
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def key_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+    inventory = key_inventory(environment, request.GET)
+    keys = inventory.keys
     context = {
-        "page_obj": paginate(shown, request.GET),
+        "page_obj": paginate(inventory.shown, request.GET),
         "total": len(keys),
-        "config": loaded["config"],
-        "active_id": active_key_id(loaded["config"]),
-        "ordering": ordering,
+        "config": inventory.config,
+        "active_id": inventory.active_id,
+        "ordering": inventory.ordering,
         "columns": KEY_COLUMNS,
         "providers": PROVIDERS,
         "states": KEY_STATE_LABELS,
@@ -126,22 +155,12 @@ def key_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespo
 @role_required(Role.VIEWER)
 def key_export(request: HttpRequest, environment: PostHogEnvironment, fmt: str) -> HttpResponse:
     """The key inventory as CSV or JSON: metadata only (masked keys), with the list's filters."""
-    client = get_client(environment)
-    config = client.get_evaluation_config()
-    active_id = config.active_provider_key.id if config.active_provider_key else None
-    ordering = ordering_from(request.GET, KEY_COLUMNS, default="provider")
-    keys = sort_items(filter_keys(client.list_provider_keys(), request.GET), KEY_COLUMNS, ordering)
-    rows = [export_row(key, active_id) for key in keys]
+    inventory = key_inventory(environment, request.GET)
+    rows = [export_row(key, inventory.active_id) for key in inventory.shown]
     filename = f"adminui-{environment.slug}-provider-keys.{fmt}"
     if fmt == "json":
-        response = JsonResponse({"keys": rows}, json_dumps_params={"indent": 2})
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return json_download({"keys": rows}, filename)
+    return csv_download(rows, EXPORT_FIELDS, filename)
 
 
 def export_row(key: ProviderKey, active_id: str | None) -> dict:
@@ -155,7 +174,7 @@ def export_row(key: ProviderKey, active_id: str | None) -> dict:
         "created_at": key.created_at.isoformat() if key.created_at else "",
         "created_by": key.created_by.display_name if key.created_by else "",
         "last_used_at": key.last_used_at.isoformat() if key.last_used_at else "",
-        "age_days": age_in_days(key.created_at) or "",
+        "age_days": age_in_days(key.created_at),
         "active": key.id == active_id,
     }
 
@@ -191,8 +210,11 @@ def key_detail(request: HttpRequest, environment: PostHogEnvironment, key_id: st
 def key_add(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     client = get_client(environment)
     if request.method == "GET":
-        has_active = client.get_evaluation_config().active_provider_key is not None
-        form = ProviderKeyCreateForm(initial={"set_as_active": not has_active})
+        # Like PostHog: the first key runs evaluations unless told otherwise. If the config
+        # cannot be read, the box stays unchecked rather than guessing.
+        config = gather({"config": client.get_evaluation_config})["config"]
+        no_active_key = config.ok and config.value.active_provider_key is None
+        form = ProviderKeyCreateForm(initial={"set_as_active": no_active_key})
         return render(request, "provider_keys/add.html", {"form": form, "providers": PROVIDERS})
     form = ProviderKeyCreateForm(request.POST)
     if form.is_valid():
@@ -239,7 +261,7 @@ def key_edit(request: HttpRequest, environment: PostHogEnvironment, key_id: str)
         changes = form.changes()
         if not changes:
             messages.info(request, "Nothing changed.")
-            return redirect("key-detail", environment, key.id)
+            return go_to(request, reverse("key-detail", args=[environment, key.id]))
         updated = record_form_write(
             form,
             request,
@@ -314,16 +336,17 @@ def checked_or_error(request, environment, key: ProviderKey) -> dict:
 def key_activate(
     request: HttpRequest, environment: PostHogEnvironment, key_id: str
 ) -> HttpResponse:
-    name = request.POST.get("name", "")
+    client = get_client(environment)
+    key = client.get_provider_key(key_id)
     record_write(
         request,
         environment,
         action="evaluation_config.set_active_key",
-        target=Target("provider_key", key_id, name),
-        sent={"key_id": key_id},
-        call=lambda: get_client(environment).set_active_key(key_id),
+        target=Target("provider_key", key.id, key.name),
+        sent={"key_id": key.id},
+        call=lambda: client.set_active_key(key.id),
     )
-    return done(request, environment, f"“{name or key_id}” now runs this project's evaluations.")
+    return done(request, environment, f"“{key.name}” now runs this project's evaluations.")
 
 
 @require_http_methods(["GET", "POST"])
