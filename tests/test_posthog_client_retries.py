@@ -266,6 +266,14 @@ def test_a_next_link_on_another_port_is_refused(client, sandbox):
         client.list_provider_keys()
 
 
+@pytest.mark.parametrize("escape", ["..", "%2e%2e", "."])
+def test_a_next_link_that_climbs_out_of_the_api_is_refused(client, sandbox, escape):
+    body = {"count": 2, "next": f"{sandbox.url}/api/{escape}/_sandbox/faults", "results": []}
+    sandbox.faults.add("provider_keys", status=200, body=body)
+    with pytest.raises(PostHogBadResponse, match="outside PostHog's API"):
+        client.list_provider_keys()
+
+
 def test_pagination_stops_at_the_page_cap(sandbox, sleeps):
     client = make_client(sandbox, sleeps, page_size=1, max_pages=3)
     with pytest.raises(PostHogBadResponse, match="more than 3 pages"):

@@ -27,6 +27,13 @@ def test_a_real_environment_is_named_after_its_slugified_name(settings):
     assert get_environment("eu-production") is environment
 
 
+def test_an_underscore_in_the_name_still_makes_a_url_slug(settings, viewer_client):
+    settings.POSTHOG_SANDBOX = False
+    settings.POSTHOG_ENVIRONMENT_NAME = "EU_prod"
+    assert get_environment().slug == "eu-prod"
+    assert viewer_client.get("/").url == "/eu-prod/"
+
+
 def test_an_unknown_slug_raises_lookup_error():
     with pytest.raises(LookupError):
         get_environment("nope")

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
@@ -685,13 +685,17 @@ class PostHogClient:
         without token-like query parameters."""
         parts = urlsplit(url)
         names = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
-        if _origin(url) != self._origin or not parts.path.startswith(self._api_root):
-            raise bad_response(
-                f"a link to another server ({parts.scheme}://{parts.hostname})",
-                status=None,
-                method="GET",
-                path=parts.path,
-            )
+        if _origin(url) != self._origin:
+            reason = f"a link to another server ({parts.scheme}://{parts.hostname})"
+        # "/api/../x" starts with /api/ but leaves it once resolved: no dot segments at all.
+        elif not parts.path.startswith(self._api_root) or {".", ".."} & {
+            unquote(segment) for segment in parts.path.split("/")
+        }:
+            reason = "a link outside PostHog's API"
+        else:
+            reason = ""
+        if reason:
+            raise bad_response(reason, status=None, method="GET", path=parts.path)
         if names & FORBIDDEN_PARAMS:
             raise bad_response(
                 "a link carrying a token parameter", status=None, method="GET", path=parts.path

@@ -106,7 +106,8 @@ def _environment_from_settings() -> PostHogEnvironment:
     sandbox = bool(getattr(settings, "POSTHOG_SANDBOX", False))
     name = getattr(settings, "POSTHOG_ENVIRONMENT_NAME", "") or "PostHog"
     return PostHogEnvironment(
-        slug=SANDBOX_SLUG if sandbox else (slugify(name) or "default"),
+        # URLs take [a-z0-9-]: slugify keeps "_", so turn it into "-" too.
+        slug=SANDBOX_SLUG if sandbox else (slugify(name).replace("_", "-") or "default"),
         name=name,
         host=str(settings.POSTHOG_HOST).rstrip("/"),
         project_id=int(settings.POSTHOG_PROJECT_ID),

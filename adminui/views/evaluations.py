@@ -8,7 +8,10 @@ offers a refresh link and refreshes itself (without JavaScript) until the task h
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -67,7 +70,9 @@ WORKER_WAIT_WARNING_SECONDS = 20
 
 def generation_url(environment: PostHogEnvironment, generation_id: str) -> str:
     """Where PostHog shows a generation (the summary names generations, not their traces)."""
-    return environment.project_url(f"llm-analytics/generations?search={generation_id}")
+    return environment.project_url(
+        f"llm-analytics/generations?{urlencode({'search': generation_id})}"
+    )
 
 
 def type_label(evaluation_type: str) -> str:
@@ -90,20 +95,18 @@ def stored_request(
 
 def latest_summaries(environment: PostHogEnvironment, ids: list[str]) -> dict[str, dict]:
     """The newest succeeded summary per evaluation, with its pass rate, for the list."""
-    latest: dict[str, dict] = {}
     succeeded = SummaryRequest.objects.filter(
-        environment=environment.slug,
-        evaluation_id__in=ids,
-        status=SummaryRequest.Status.SUCCEEDED,
+        environment=environment.slug, status=SummaryRequest.Status.SUCCEEDED
     )
-    for summary_request in succeeded:
-        if summary_request.evaluation_id not in latest:
-            summary = summary_of(summary_request)
-            latest[summary_request.evaluation_id] = {
-                "request": summary_request,
-                "pass_rate": pass_rate(summary) if summary else None,
-            }
-    return latest
+    newest = succeeded.filter(evaluation_id=OuterRef("evaluation_id")).order_by("-created_at")
+    latest = succeeded.filter(evaluation_id__in=ids, pk=Subquery(newest.values("pk")[:1]))
+    return {
+        summary_request.evaluation_id: {
+            "request": summary_request,
+            "pass_rate": pass_rate(summary) if (summary := summary_of(summary_request)) else None,
+        }
+        for summary_request in latest
+    }
 
 
 @require_GET
