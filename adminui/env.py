@@ -78,9 +78,11 @@ def env_url(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http",
         return value
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.netloc:
+        # A URL may carry a password (redis://:secret@host): never echo one.
+        shown = "a URL with credentials" if "@" in parts.netloc else repr(value)
         raise ImproperlyConfigured(
             f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, "
-            f"not {value!r}."
+            f"not {shown}."
         )
     return value.rstrip("/")
 

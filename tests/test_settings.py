@@ -65,6 +65,14 @@ def test_a_malformed_value_stops_start_up_naming_the_variable(name, value, messa
     assert message in result.stderr
 
 
+def test_a_rejected_url_never_echoes_its_password():
+    result = manage(
+        "check", **{**PRODUCTION, "CACHE_URL": "memcache://:s3cretPassw0rd@cache:11211"}
+    )
+    assert "CACHE_URL must be a URL starting with redis://" in result.stderr
+    assert "s3cretPassw0rd" not in result.stderr
+
+
 def test_production_needs_a_secret_key():
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     result = manage("check", **env)
