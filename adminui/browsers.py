@@ -55,17 +55,17 @@ def remote_page(
 ) -> RemotePage:
     """A page from PostHog's answer, tolerating older versions that do not page at all.
 
-    The oldest `github_repos` sends only `repositories`: every repository, unfiltered. Then the
-    portal searches and slices itself. Without `has_more`, a full page suggests there is more.
+    The oldest `github_repos` sends only `repositories`: every repository, unfiltered, whatever
+    the limit and offset. With neither `has_more` nor `total`, the portal searches and slices
+    the whole list itself.
     """
-    if has_more is None and total is None and len(items) > per_page:
+    if has_more is None and total is None:
         found = [item for item in items if matches(search, text(item))]
         start = (number - 1) * per_page
         shown = found[start : start + per_page]
         return RemotePage(shown, number, per_page, start + per_page < len(found), len(found))
-    if has_more is None:
-        has_more = len(items) >= per_page
-    return RemotePage(items, number, per_page, has_more, total)
+    has_next = has_more if has_more is not None else number * per_page < total
+    return RemotePage(items, number, per_page, has_next, total)
 
 
 # --------------------------------------------------------------------------------------------
