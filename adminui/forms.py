@@ -1,4 +1,5 @@
-"""Forms for the portal's own screens (filters); each area's write forms live beside its views."""
+"""Forms for the audit log's filters and for provider keys. (The summary form lives in
+summaries.py and the connect form in views/integrations.py, beside the code that uses them.)"""
 
 from __future__ import annotations
 

@@ -15,6 +15,16 @@ from adminui.models import SummaryRequest
 from adminui.posthog import PostHogError, get_client, get_environment
 from adminui.summaries import Failure, failure_of, internal_failure
 
+FINISHED_FIELDS = (
+    "finished_at",
+    "status",
+    "result",
+    "error_kind",
+    "error_message",
+    "error_retry_after",
+    "error_fields",
+)
+
 
 @task()
 def summarize_evaluation(summary_id: int) -> str:
@@ -70,4 +80,5 @@ def finish(
         summary_request.error_message = failure.message
         summary_request.error_retry_after = failure.retry_after
         summary_request.error_fields = failure.fields or {}
-    summary_request.save()
+    # Only what this task owns: the view may still be writing task_id on the same row.
+    summary_request.save(update_fields=FINISHED_FIELDS)
