@@ -147,17 +147,18 @@ def evaluation_list(request: HttpRequest, environment: PostHogEnvironment) -> Ht
 def evaluation_detail(
     request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str
 ) -> HttpResponse:
+    return render_detail(request, environment, evaluation_id, SummaryForm())
+
+
+def render_detail(request, environment, evaluation_id: str, form: SummaryForm) -> HttpResponse:
+    """An evaluation's page. A deleted evaluation's stored summaries stay readable."""
     history = history_of(environment, evaluation_id)
     loaded = gather({"evaluation": lambda: get_client(environment).get_evaluation(evaluation_id)})
     outcome = loaded["evaluation"]
-    # A deleted evaluation's stored summaries stay readable.
     if outcome.error and not (isinstance(outcome.error, PostHogNotFound) and history.exists()):
         raise outcome.error
-    return render(
-        request,
-        "evaluations/detail.html",
-        detail_context(request, environment, evaluation_id, outcome, SummaryForm()),
-    )
+    context = detail_context(request, environment, evaluation_id, outcome, form)
+    return render(request, "evaluations/detail.html", context)
 
 
 def detail_context(request, environment, evaluation_id, outcome, form) -> dict:
@@ -248,13 +249,7 @@ def summary_create(
             context = {"form": form, "evaluation_id": evaluation_id}
             response = render(request, "evaluations/detail.html#summary-form", context)
             return reswap(retarget(response, "#summary-form"), "outerHTML")
-        outcome = gather(
-            {"evaluation": lambda: get_client(environment).get_evaluation(evaluation_id)}
-        )
-        if outcome["evaluation"].error:
-            raise outcome["evaluation"].error
-        context = detail_context(request, environment, evaluation_id, outcome["evaluation"], form)
-        return render(request, "evaluations/detail.html", context)
+        return render_detail(request, environment, evaluation_id, form)
     evaluation = get_client(environment).get_evaluation(evaluation_id)
     summary_request, created = request_summary(
         user=request.user,
