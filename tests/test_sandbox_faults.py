@@ -170,7 +170,7 @@ def test_reset_forgets_faults_keys_switches_and_recorded_requests(sandbox):
     sandbox.reset()
 
     assert sandbox.faults.all() == []
-    assert sandbox.requests == []
+    assert not sandbox.requests
     assert (sandbox.trial_era, sandbox.personal_key_refused) == (False, False)
     assert sandbox.summary_delay == 0.05
     extra = requests.get(sandbox.api_url(KEYS), headers={"Authorization": "Bearer phx_extra"})
@@ -180,7 +180,7 @@ def test_reset_forgets_faults_keys_switches_and_recorded_requests(sandbox):
 def test_control_requests_are_not_recorded_and_need_no_auth(sandbox):
     assert control(sandbox, "GET", "switches").status_code == 200
     assert control(sandbox, "GET", "nothing-here").status_code == 404
-    assert sandbox.requests == []
+    assert not sandbox.requests
 
 
 def test_the_demo_data_is_the_same_after_every_reset(sandbox):

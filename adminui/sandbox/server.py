@@ -56,6 +56,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -90,6 +91,7 @@ BOOLEAN_SWITCHES = (
 NUMBER_SWITCHES = ("summary_delay", "latency")
 
 RecordedRequest = tuple[str, str, dict[str, str], bytes]
+REQUESTS_KEPT = 5000
 
 
 class SandboxServer:
@@ -125,7 +127,8 @@ class SandboxServer:
         }
         self.switch(**self._defaults)
         self.faults = Faults()
-        self.requests: list[RecordedRequest] = []
+        # The newest requests, for tests to inspect; bounded so a long `make run` stays small.
+        self.requests: deque[RecordedRequest] = deque(maxlen=REQUESTS_KEPT)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.state = build_demo_state()
