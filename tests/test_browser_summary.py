@@ -85,3 +85,18 @@ def test_a_viewer_reads_a_stored_summary_and_compares_two(page, viewer, editor, 
     assert page.locator("svg.chart rect.chart-bar").count() == 6
     shot = screenshot(page, "summary-compare")
     assert distinct_colours(shot) > 20
+
+
+def test_without_javascript_the_page_refreshes_itself_until_the_summary_is_there(
+    browser, live_server, editor
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, "eddie", PASSWORD)
+    page.goto(f"/sandbox/evaluations/{EVAL_ANSWER_RELEVANCE}/")
+    page.get_by_role("button", name="Summarise").click()
+    expect(page.locator("#summary-panel")).to_contain_text("Queued")
+    run_worker()
+    # The <noscript> refresh reloads the page (not just its #summary fragment) within 5 s.
+    expect(page.get_by_role("heading", name="Overall assessment")).to_be_visible(timeout=9_000)
+    context.close()

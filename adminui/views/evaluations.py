@@ -206,7 +206,9 @@ def panel_context(
         "failure_label": FAILURE_KINDS.get(summary_request.error_kind, ""),
         "retryable": summary_request.error_kind in RETRYABLE,
         "organization_settings_url": environment.posthog_url("/settings/organization"),
-        "refresh_url": refresh_url or f"{page_url}?summary={summary_request.pk}#summary",
+        # No "#summary": a link that differs from the current URL only by its fragment would
+        # scroll instead of reloading.
+        "refresh_url": refresh_url or f"{page_url}?summary={summary_request.pk}",
         "worker_slow": (
             summary_request.status == SummaryRequest.Status.QUEUED
             and summary_request.waited_seconds >= WORKER_WAIT_WARNING_SECONDS
