@@ -69,8 +69,9 @@ def record_call[T](
         event.save()
         raise
     event.outcome = AuditEvent.Outcome.SUCCESS
-    # A create only learns its target's id from PostHog's answer.
+    # A create only learns its target's id (and an action by id its name) from PostHog's answer.
     event.target_id = event.target_id or str(getattr(result, "id", ""))
+    event.target_label = event.target_label or str(getattr(result, "name", "") or "")
     event.save()
     return result
 

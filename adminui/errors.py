@@ -3,10 +3,11 @@
 A full request gets the page layout with the message. An htmx request gets only the message,
 placed where the user is looking without breaking the page (base.html configures htmx to swap
 error responses; `place_for_htmx` says where):
-- a failed read (GET) shows as a panel *inside* the region that asked, which keeps its id and
+- a failed read (GET) of a region shows as a panel *inside* that region, which keeps its id and
   triggers, so it can try again;
-- a failed action shows as a toast, unless its form names its own error slot (an element whose
-  id ends in "-errors", e.g. inside a modal dialog, where toasts would be hidden behind it).
+- a failed action, or a read with no region of its own (a dialog being fetched), shows as a
+  toast, unless its form names its own error slot (an element whose id ends in "-errors", e.g.
+  inside a modal dialog, where toasts would be hidden behind it).
 """
 
 from __future__ import annotations
@@ -51,10 +52,12 @@ def place_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse
     """Put an error fragment where it helps, never in place of the region that asked."""
     if not getattr(request, "htmx", False):
         return response
-    if request.method == "GET":
+    target = request.htmx.target or ""
+    if request.method == "GET" and target:
         return reselect(reswap(response, "innerHTML"), "[role=alert]")
-    if (request.htmx.target or "").endswith("-errors"):
+    if target.endswith("-errors"):
         return reswap(response, "innerHTML")
+    # An action, or a read with nowhere of its own to go (a dialog being appended to the page).
     return reswap(retarget(response, "#toasts"), "beforeend")
 
 

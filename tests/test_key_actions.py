@@ -66,7 +66,8 @@ def test_bulk_validation_reports_a_key_posthog_could_not_check(editor_client, sa
     sandbox.faults.add(f"{demo.KEY_CLAUDE}/validate", status=500)
     response = editor_client.post(f"{KEYS}validate/", {"key": [demo.KEY_CLAUDE, demo.KEY_TOGETHER]})
     content = response.content.decode()
-    assert "Failed</span>" in content and 'data-outcome="ok"' in content
+    assert 'data-outcome="failed"' in content and "Claude judges" in content
+    assert 'data-outcome="ok"' in content
 
 
 def test_setting_the_active_key(editor_client, sandbox):
@@ -116,3 +117,20 @@ def test_setting_the_active_key_without_javascript_redirects_back_with_a_message
     content = response.content.decode()
     assert "“Claude judges” now runs this project&#x27;s evaluations." in content
     assert response.context["active_id"] == demo.KEY_CLAUDE
+
+
+def test_a_bulk_row_that_posthog_cannot_check_says_so_in_its_row(editor_client, sandbox):
+    sandbox.faults.add("validate", status=500)
+    url = f"{KEYS}{demo.KEY_CLAUDE}/validate/?as=row&name=Claude%20judges"
+    content = editor_client.post(url, headers=HX).content.decode()
+    assert content.lstrip().startswith('<li data-outcome="failed"><strong>Claude judges</strong>')
+
+
+def test_nothing_ticked_validates_the_keys_the_filters_show(editor_client):
+    response = editor_client.post(f"{KEYS}validate/", {"provider": "openai"})
+    assert "Validating 2 keys" in response.content.decode()
+
+
+def test_validating_by_id_still_names_the_key_in_the_audit_log(editor_client):
+    editor_client.post(f"{KEYS}{demo.KEY_TOGETHER}/validate/")
+    assert AuditEvent.objects.get().target_label == "Together AI batch"

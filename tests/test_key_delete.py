@@ -65,3 +65,12 @@ def test_posthog_refusing_a_replacement_is_shown_not_a_crash(editor_client, sand
     assert response.status_code == 400
     assert b"Replacement key must be from the same provider" in response.content
     assert demo.KEY_PRODUCTION_OPENAI in sandbox.state.provider_keys
+
+
+def test_the_confirmation_still_works_when_posthog_cannot_list_dependents(editor_client, sandbox):
+    sandbox.faults.add("dependent_configs", status=500)
+    response = editor_client.get(url(demo.KEY_PRODUCTION_OPENAI))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "PostHog could not say which evaluations use this key" in content
+    assert "Delete key" in content

@@ -238,7 +238,7 @@ def test_a_pending_summary_keeps_polling(viewer_client, editor):
     assert b"PostHog is summarising" in polled.content
     assert b"Running for 7 seconds" in polled.content
     page = viewer_client.get(url).content.decode()
-    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
+    assert f'<noscript><meta http-equiv="refresh" content="5; url={url}"></noscript>' in page
     assert f'href="{url}">Refresh</a>' in page
 
 

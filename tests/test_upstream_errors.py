@@ -84,9 +84,12 @@ def test_a_dropped_connection(viewer_client, sandbox):
     assert_shown(viewer_client.get(PAGE), 502, "dropped")
 
 
+REGION = {**HX, "HX-Target": "key-region"}
+
+
 def test_htmx_gets_the_message_as_a_fragment_in_place(viewer_client, sandbox):
     sandbox.faults.add("provider_keys", status=500)
-    response = viewer_client.get(PAGE, {"q": "x"}, headers=HX)
+    response = viewer_client.get(PAGE, {"q": "x"}, headers=REGION)
     content = response.content.decode()
     assert response.status_code == 502
     assert content.lstrip().startswith('<div class="panel panel-error" role="alert"')
@@ -110,7 +113,7 @@ def test_admins_see_posthogs_deprecation_notice(admin_client, viewer_client, set
 
 def test_a_failed_htmx_read_stays_inside_the_region_that_asked(viewer_client, sandbox):
     sandbox.faults.add("provider_keys", status=500)
-    response = viewer_client.get(PAGE, {"q": "x"}, headers=HX)
+    response = viewer_client.get(PAGE, {"q": "x"}, headers=REGION)
     # innerHTML keeps the region (its id and its refresh trigger) so it can try again.
     assert response["HX-Reswap"] == "innerHTML"
     assert response["HX-Reselect"] == "[role=alert]"
@@ -134,3 +137,10 @@ def test_a_form_with_its_own_error_slot_keeps_the_error_there(editor_client, san
 
 def test_pages_vary_on_htmx(viewer_client):
     assert "HX-Request" in viewer_client.get(PAGE)["Vary"]
+
+
+def test_a_failed_read_with_no_region_of_its_own_is_a_toast(editor_client, sandbox):
+    sandbox.faults.add("provider_keys/", method="GET", status=500)
+    response = editor_client.get(f"{PAGE}{demo.KEY_TOGETHER}/delete/", headers=HX)
+    assert response["HX-Retarget"] == "#toasts"
+    assert response.content.decode().lstrip().startswith('<div class="toast toast-error"')

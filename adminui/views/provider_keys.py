@@ -283,10 +283,12 @@ def key_edit(request: HttpRequest, environment: PostHogEnvironment, key_id: str)
 def key_validate(
     request: HttpRequest, environment: PostHogEnvironment, key_id: str
 ) -> HttpResponse:
-    key = validate(request, environment, key_id)
     if request.GET.get("as") == "row":
-        row = render(request, "provider_keys/bulk_validate.html#outcome", {"key": key})
+        # One row of a bulk validation: its outcome, a failure included, stays in its row.
+        outcome = checked_or_error(request, environment, key_id, request.GET.get("name", ""))
+        row = render(request, "provider_keys/bulk_validate.html#outcome", outcome)
         return trigger_client_event(row, "dataChanged")
+    key = validate(request, environment, key_id)
     if key.is_healthy:
         return done(request, environment, f"Key “{key.name}” validated: valid.")
     return done(
@@ -311,24 +313,26 @@ def validate(request: HttpRequest, environment: PostHogEnvironment, key_id: str)
 @require_POST
 @role_required(Role.EDITOR)
 def key_bulk_validate(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
-    """Validate the selected keys (or all). htmx checks each row in parallel as it appears;
-    without JavaScript the keys are checked here, one after another."""
-    keys = get_client(environment).list_provider_keys()
+    """Validate the selected keys, or every key the list's filters show. htmx checks each row
+    in parallel as it appears; without JavaScript the keys are checked here, one by one."""
+    keys = filter_keys(get_client(environment).list_provider_keys(), request.POST)
     selected = set(request.POST.getlist("key"))
     if selected:
         keys = [key for key in keys if key.id in selected]
     if not request.htmx:
-        keys = [checked_or_error(request, environment, key) for key in keys]
+        keys = [checked_or_error(request, environment, key.id, key.name) for key in keys]
     context = {"keys": keys, "checked": not request.htmx, "next": list_url(environment, request)}
     template = "provider_keys/bulk_validate.html"
     return render(request, template + ("#bulk-progress" if request.htmx else ""), context)
 
 
-def checked_or_error(request, environment, key: ProviderKey) -> dict:
+def checked_or_error(request, environment, key_id: str, name: str) -> dict:
+    """A validation's outcome for the bulk list: the key as PostHog now sees it, or the error."""
     try:
-        return {"key": validate(request, environment, key.id)}
+        key = validate(request, environment, key_id)
+        return {"key": key, "name": key.name}
     except PostHogError as error:
-        return {"key": key, "error": error}
+        return {"name": name or key_id, "error": error}
 
 
 @require_POST
@@ -366,7 +370,8 @@ def key_delete(request: HttpRequest, environment: PostHogEnvironment, key_id: st
         )
         messages.success(request, f"Key “{key.name}” deleted.")
         return go_to(request, list_url(environment, request))
-    dependents = client.get_dependent_configs(key.id)
+    # Deleting must stay possible when PostHog cannot say what uses the key: the page says so.
+    dependents = gather({"dependents": lambda: client.get_dependent_configs(key.id)})["dependents"]
     context = {"key": key, "dependents": dependents, "next": list_url(environment, request)}
     template = (
         "provider_keys/delete.html#delete-dialog" if request.htmx else "provider_keys/delete.html"
