@@ -35,7 +35,7 @@ STATUS_FOR = [
 HINTS = [
     (ph.PostHogUnreachable, "Check that PostHog is up and that POSTHOG_HOST is right."),
     (ph.PostHogTimeout, "PostHog may be busy. Try again in a moment."),
-    (ph.PostHogServerError, "This is on PostHog's side. Try again in a moment."),
+    (ph.PostHogServerError, "The problem is on PostHog's side, not in what you did."),
     (ph.PostHogBadResponse, "A proxy in front of PostHog may be failing. Try again later."),
 ]
 
@@ -64,7 +64,7 @@ def place_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse
 def render_upstream_error(request: HttpRequest, error: ph.PostHogError) -> HttpResponse:
     htmx = getattr(request, "htmx", False)
     template = "errors/upstream.html#upstream-error" if htmx else "errors/upstream.html"
-    context = {"error": error, "hint": hint_for(error)}
+    context = {"error": error, "hint": hint_for(error), "not_found": status_for(error) == 404}
     response = render(request, template, context, status=status_for(error))
     if isinstance(error, ph.PostHogRateLimited) and error.retry_after:
         response["Retry-After"] = str(error.retry_after)
@@ -113,3 +113,19 @@ def add_to_form(form, error: ph.PostHogError) -> None:
     if not placed:
         hint = hint_for(error)
         form.add_error(None, f"{error.message} {hint}".strip())
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a GET to an action's URL (a bookmark, a reload) with an empty 405; say what
+    happened instead, on a page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or getattr(request, "htmx", False):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

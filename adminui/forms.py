@@ -158,3 +158,17 @@ class KeyCheckForm(forms.Form):
     api_key = forms.CharField(strip=True)
     azure_endpoint = forms.URLField(required=False, assume_scheme="https")
     api_version = forms.CharField(required=False, max_length=20)
+
+    def clean(self):
+        # PostHog's create checks the prefix, but its validation endpoint does not: check it
+        # here too, so the check never accepts a key that saving then refuses.
+        cleaned = super().clean()
+        info = provider_info(cleaned.get("provider") or "")
+        key = cleaned.get("api_key") or ""
+        if key and info.key_prefixes and not key.startswith(info.key_prefixes):
+            prefixes = " or ".join(f"'{prefix}'" for prefix in info.key_prefixes)
+            self.add_error(
+                "api_key",
+                f"Invalid {info.label} API key format. Key should start with {prefixes}.",
+            )
+        return cleaned

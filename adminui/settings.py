@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "adminui.responses.VaryOnHtmxMiddleware",
     "adminui.errors.PostHogErrorMiddleware",
+    "adminui.errors.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "adminui.urls"

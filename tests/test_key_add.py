@@ -127,8 +127,32 @@ def test_the_check_puts_an_azure_endpoint_error_under_the_endpoint(editor_client
         },
     )
     content = response.content.decode()
-    assert 'id="azure-endpoint-status" hx-swap-oob="true"' in content
-    assert "Azure endpoint not found" in content
+    assert (
+        '<div id="azure-endpoint-status" aria-live="polite" hx-swap-oob="true">'
+        '<p class="field-error">Azure endpoint not found — check the URL</p></div>'
+    ) in content
+
+
+def test_a_fixed_azure_endpoint_clears_its_old_message(editor_client):
+    response = editor_client.post(
+        CHECK,
+        {
+            "provider": "azure_openai",
+            "api_key": "azure-key-12345678",
+            "azure_endpoint": "https://acme.openai.azure.com",
+        },
+    )
+    content = response.content.decode()
+    assert '<div id="azure-endpoint-status" aria-live="polite" hx-swap-oob="true"></div>' in content
+    assert "The provider accepted this key" in content
+
+
+def test_the_check_refuses_a_key_with_the_wrong_prefix_as_saving_would(editor_client, sandbox):
+    response = editor_client.post(CHECK, {"provider": "openai", "api_key": "badprefix-12345678"})
+    assert (
+        "Key should start with &#x27;sk-&#x27; or &#x27;sk-proj-&#x27;" in response.content.decode()
+    )
+    assert not posts_to(sandbox, "provider_key_validations")
 
 
 def test_the_check_says_when_posthog_cannot_be_asked(editor_client, sandbox):

@@ -123,3 +123,10 @@ def test_the_roles_exist_as_groups_after_migrating(db):
     from django.contrib.auth.models import Group
 
     assert set(Group.objects.values_list("name", flat=True)) >= {"Viewer", "Editor", "Admin"}
+
+
+def test_opening_an_actions_address_explains_itself_instead_of_a_blank_405(editor_client):
+    response = editor_client.get("/sandbox/keys/validate/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert b"has no page of its own" in response.content

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.timesince import timesince
 
 from adminui.posthog.resources import provider_label
@@ -37,6 +38,8 @@ def ago(moment: datetime | None) -> str:
     """ "3 days ago": the largest unit only, which is what a table has room for."""
     if moment is None:
         return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "just now"
     return f"{timesince(moment, depth=1)} ago"
 
 

@@ -247,7 +247,8 @@ def key_check(request: HttpRequest, environment: PostHogEnvironment) -> HttpResp
             result = get_client(environment).check_provider_key(**form.cleaned_data)
         except PostHogError as failure:
             error = failure
-    return render(request, "provider_keys/add.html#key-check", {"result": result, "error": error})
+    context = {"form": form, "result": result, "error": error}
+    return render(request, "provider_keys/add.html#key-check", context)
 
 
 @require_http_methods(["GET", "POST"])

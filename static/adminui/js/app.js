@@ -11,12 +11,14 @@
     toast.setAttribute("role", level === "error" ? "alert" : "status");
     const span = document.createElement("span");
     span.textContent = text;
-    const close = document.createElement("button");
-    close.type = "button";
+    const close = document.createElement("label");
     close.className = "toast-close";
-    close.dataset.dismiss = "";
-    close.setAttribute("aria-label", "Dismiss");
     close.textContent = "×";
+    const dismiss = document.createElement("input");
+    dismiss.type = "checkbox";
+    dismiss.className = "toast-dismiss visually-hidden";
+    dismiss.setAttribute("aria-label", "Dismiss");
+    close.append(dismiss);
     toast.append(span, close);
     toasts().append(toast);
     autohide(toast);
@@ -27,9 +29,10 @@
     setTimeout(() => toast.remove(), 6000);
   }
 
+  document.addEventListener("change", (event) => {
+    if (event.target.matches(".toast-dismiss")) event.target.closest(".toast").remove();
+  });
   document.addEventListener("click", (event) => {
-    const dismiss = event.target.closest("[data-dismiss]");
-    if (dismiss) dismiss.closest(".toast, dialog")?.remove();
     const closer = event.target.closest("[data-close-dialog]");
     if (closer) {
       event.preventDefault();
@@ -104,6 +107,7 @@
       return;
     }
     pendingG = event.key === "g";
+    if (pendingG) setTimeout(() => (pendingG = false), 1500); // "g" alone does nothing
   });
 
   // --- Integrations: "Copy ids" puts the data-id values of a list on the clipboard. -----------
