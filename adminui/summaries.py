@@ -369,13 +369,27 @@ def _title_key(title: str) -> str:
     return re.sub(r"\s+", " ", title).strip().casefold()
 
 
+# Whether a rise is good news: more passes is, more failures or N/A is not; volume is neither.
+GOOD_WHEN_UP = {"pass_count": True, "pass_rate": True, "fail_count": False, "na_count": False}
+
+
+def tone(key: str, delta: float | None) -> str:
+    """ "good", "bad" or "" (no change, or no judgement) for a change in a statistic."""
+    if not delta or key not in GOOD_WHEN_UP:
+        return ""
+    return "good" if (delta > 0) == GOOD_WHEN_UP[key] else "bad"
+
+
 def compare(older: EvaluationSummary, newer: EvaluationSummary) -> dict[str, Any]:
     """What changed from `older` to `newer`: statistics, patterns by title, recommendations."""
     stats = []
     for key, label in [("total_analyzed", "Analysed"), *[(f"{k}_count", v) for k, v in OUTCOMES]]:
         before = getattr(older.statistics, key)
         after = getattr(newer.statistics, key)
-        stats.append({"label": label, "a": before, "b": after, "delta": after - before})
+        delta = after - before
+        stats.append(
+            {"label": label, "a": before, "b": after, "delta": delta, "tone": tone(key, delta)}
+        )
     rate_a, rate_b = pass_rate(older), pass_rate(newer)
     patterns = []
     for field, label in PATTERN_GROUPS:
@@ -395,12 +409,14 @@ def compare(older: EvaluationSummary, newer: EvaluationSummary) -> dict[str, Any
         )
     recs_a = {_title_key(r) for r in older.recommendations}
     recs_b = {_title_key(r) for r in newer.recommendations}
+    rate_delta = None if rate_a is None or rate_b is None else round(rate_b - rate_a, 1)
     return {
         "statistics": stats,
         "pass_rate": {
             "a": rate_a,
             "b": rate_b,
-            "delta": None if rate_a is None or rate_b is None else round(rate_b - rate_a, 1),
+            "delta": rate_delta,
+            "tone": tone("pass_rate", rate_delta),
         },
         "patterns": patterns,
         "recommendations": {

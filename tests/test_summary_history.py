@@ -293,3 +293,11 @@ def test_a_request_whose_worker_died_stops_polling_and_can_be_asked_again(editor
     assert b">Ask again</button>" in polled.content
     editor_client.post(f"{EVALUATION_URL}summarize/", {"filter": "all"})
     assert SummaryRequest.objects.count() == 2  # not mistaken for a pending duplicate
+
+
+def test_comparison_colours_a_change_by_whether_it_is_good_news():
+    from adminui.summaries import tone
+
+    assert tone("fail_count", -31) == "good" and tone("na_count", 6) == "bad"
+    assert tone("pass_count", 4) == "good" and tone("pass_rate", -2.5) == "bad"
+    assert tone("total_analyzed", 40) == "" and tone("fail_count", 0) == ""
