@@ -34,3 +34,14 @@ def test_a_provider_error_shows_in_the_results_not_as_a_crash(viewer_client, san
     response = viewer_client.get(URL, {"provider": "openai"})
     assert response.status_code == 200
     assert b"panel-error" in response.content
+
+
+def test_an_older_posthog_that_needs_a_provider_asks_for_one(viewer_client, sandbox):
+    sandbox.legacy_models_shape = True
+    content = viewer_client.get(URL).content.decode()
+    assert "lists models one provider at a time" in content
+
+
+def test_a_chosen_key_wins_over_a_mismatching_provider(viewer_client):
+    response = viewer_client.get(URL, {"provider": "openai", "key": demo.KEY_CLAUDE})
+    assert response.context["loaded"]["catalog"].ok

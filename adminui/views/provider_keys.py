@@ -386,9 +386,11 @@ def model_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpRes
     """The models PostHog lists for a provider, or for one key (live from the provider)."""
     client = get_client(environment)
     provider, key_id = request.GET.get("provider") or None, request.GET.get("key") or None
+    # A key implies its provider; sending both invites PostHog's "belongs to provider" 400.
+    catalog_query = {"key_id": key_id} if key_id else {"provider": provider}
     loaded = gather(
         {
-            "catalog": lambda: client.list_models(provider=provider, key_id=key_id),
+            "catalog": lambda: client.list_models(**catalog_query),
             "keys": client.list_provider_keys,
         }
     )
