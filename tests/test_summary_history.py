@@ -301,3 +301,24 @@ def test_comparison_colours_a_change_by_whether_it_is_good_news():
     assert tone("fail_count", -31) == "good" and tone("na_count", 6) == "bad"
     assert tone("pass_count", 4) == "good" and tone("pass_rate", -2.5) == "bad"
     assert tone("total_analyzed", 40) == "" and tone("fail_count", 0) == ""
+
+
+def test_a_failed_latest_request_points_to_the_last_summary_that_succeeded(viewer_client, editor):
+    from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE
+
+    def stored(status, **fields):
+        return SummaryRequest.objects.create(
+            requested_by=editor,
+            requested_by_name="eddie",
+            environment="sandbox",
+            evaluation_id=EVAL_ANSWER_RELEVANCE,
+            evaluation_name="Answer relevance",
+            status=status,
+            **fields,
+        )
+
+    good = stored(SummaryRequest.Status.SUCCEEDED, result=None)
+    stored(SummaryRequest.Status.FAILED, error_message="Request was throttled.")
+    content = viewer_client.get(f"/sandbox/evaluations/{EVAL_ANSWER_RELEVANCE}/").content.decode()
+    assert "The last summary that succeeded is still here" in content
+    assert f"?summary={good.pk}" in content

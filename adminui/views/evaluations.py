@@ -178,6 +178,11 @@ def detail_context(request, environment, evaluation_id, outcome, form) -> dict:
         "posthog_url": evaluation_url(environment, evaluation_id),
         "form": form,
         "history": history,
+        "last_success": next(
+            (r for r in history if r.status == SummaryRequest.Status.SUCCEEDED), None
+        )
+        if current and current.status == SummaryRequest.Status.FAILED
+        else None,
         **panel_context(request, environment, current),
     }
 
