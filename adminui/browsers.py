@@ -453,8 +453,8 @@ def failure_for(
         extra = " or when the Twilio account has no phone numbers" if kind == "Twilio" else ""
         return Failure(
             f"PostHog could not list {resource.noun}",
-            f"PostHog failed with an internal error (HTTP 500). It does this when the "
-            f"integration is not a {kind} integration{extra}.",
+            f"PostHog failed with an internal error (HTTP 500). It answers this way when "
+            f"{kind} fails behind it, when the integration is not a {kind} one{extra}.",
             hint_for(error),
         )
     if isinstance(error, PostHogRateLimited):

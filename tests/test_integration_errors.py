@@ -58,7 +58,7 @@ def test_a_wrong_kind_answered_with_posthogs_500_is_explained(viewer_client):
         html = response.content.decode()
         assert response.status_code == 200
         assert "PostHog failed with an internal error (HTTP 500)" in html
-        assert f"when the integration is not a {kind} integration" in html
+        assert f"when the integration is not a {kind} one" in html
         assert ">Try again</a>" in html
 
 
