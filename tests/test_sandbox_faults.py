@@ -25,7 +25,10 @@ def get(sandbox, path: str = CONFIG, **kwargs) -> requests.Response:
 
 
 def control(sandbox, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, f"{sandbox.url}/_sandbox/{path}", timeout=10, **kwargs)
+    headers = {"X-Sandbox-Control": "1"}
+    return requests.request(
+        method, f"{sandbox.url}/_sandbox/{path}", headers=headers, timeout=10, **kwargs
+    )
 
 
 # --- Faults ----------------------------------------------------------------------------------
@@ -236,3 +239,10 @@ def test_the_management_command_serves_until_terminated():
     assert banner.startswith(f"PostHog sandbox running at http://127.0.0.1:{port}")
     assert (keys.status_code, config.status_code, models.status_code) == (200, 503, 502)
     assert process.returncode == 0
+
+
+def test_changing_the_sandbox_needs_its_control_header(sandbox):
+    # A plain form POST from some web page in the developer's browser cannot add this header.
+    response = requests.post(f"{sandbox.url}/_sandbox/reset", data="x", timeout=10)
+    assert response.status_code == 403
+    assert "X-Sandbox-Control" in response.json()["detail"]

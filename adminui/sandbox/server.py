@@ -41,7 +41,7 @@ Faults (`server.faults.add(...)`, or POST /_sandbox/faults with the same fields 
     times=N expires the fault after N requests. `faults.github_rate_limit(integration_id)` is
     GitHub's 429 with Retry-After.
 
-Control endpoints (no auth; loopback tooling only)
+Control endpoints (no auth, loopback tooling only; changes need the header X-Sandbox-Control: 1)
     GET/POST/DELETE /_sandbox/faults, POST /_sandbox/reset, GET/POST /_sandbox/switches,
     GET /_sandbox/oauth/<kind>/authorize (the fake consent page that authorize redirects to).
 """
@@ -92,6 +92,7 @@ NUMBER_SWITCHES = ("summary_delay", "latency")
 
 RecordedRequest = tuple[str, str, dict[str, str], bytes]
 REQUESTS_KEPT = 5000
+CONTROL_HEADER = "X-Sandbox-Control"
 
 
 class SandboxServer:
@@ -195,7 +196,7 @@ class SandboxServer:
         query = parse_qs(parts.query, keep_blank_values=True)
         base_url = f"http://{headers.get('Host') or f'{self.host}:{self.port}'}"
         if parts.path.startswith("/_sandbox/"):
-            return self._control(method, parts.path, query, body)
+            return self._control(method, parts.path, query, body, headers)
         self.requests.append((method, target, dict(headers.items()), body))
         if self.latency:
             time.sleep(self.latency)
@@ -270,7 +271,15 @@ class SandboxServer:
 
     # --- Control endpoints -------------------------------------------------------------------
 
-    def _control(self, method: str, path: str, query: dict, body: bytes) -> Response:
+    def _control(
+        self, method: str, path: str, query: dict, body: bytes, headers: Message
+    ) -> Response:
+        # A web page open in the developer's browser could POST here too; a custom header
+        # needs a CORS preflight, which the sandbox never grants.
+        if method != "GET" and headers.get(CONTROL_HEADER) != "1":
+            return Response(
+                403, {"detail": f"Changing the sandbox needs the {CONTROL_HEADER}: 1 header."}
+            )
         if method == "GET" and (
             oauth := re.fullmatch(r"/_sandbox/oauth/([^/]+)/authorize/?", path)
         ):
