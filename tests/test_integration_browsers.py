@@ -171,7 +171,8 @@ def test_each_list_has_a_copy_button_for_javascript_and_ids_to_copy(viewer_clien
     html = viewer_client.get(GITHUB).content.decode()
     assert (
         '<button type="button" class="button-secondary button-small" '
-        'data-copy-ids="#panel-repositories-results" hidden>Copy ids</button>'
+        'data-copy-ids="#panel-repositories-results" hidden title="Copies the ids shown on this '
+        'page; the CSV and JSON exports hold every page">Copy ids on this page</button>'
     ) in html
     assert data_ids(html)[:2] == [str(r["id"]) for r in repositories(sandbox)[:2]]
 
