@@ -6,6 +6,8 @@ import json
 
 from django import template
 
+from adminui.templatetags.portal import changed_query
+
 register = template.Library()
 
 
@@ -18,14 +20,8 @@ def state(context, *pairs, **changes) -> str:
     Positional arguments are name/value pairs, for a parameter named by a variable:
     ``{% state param page.next_page_number %}``.
     """
-    params = context["request"].GET.copy()
     updates = dict(zip(pairs[::2], pairs[1::2], strict=True)) | changes
-    for name, value in updates.items():
-        if value in (None, ""):
-            params.pop(name, None)
-        else:
-            params[name] = value
-    encoded = params.urlencode()
+    encoded = changed_query(context["request"].GET.copy(), updates)
     return f"?{encoded}" if encoded else ""
 
 

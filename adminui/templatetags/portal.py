@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -24,13 +25,17 @@ def query(context, **changes) -> str:
     params = context["request"].GET.copy()
     if "page" not in changes:
         params.pop("page", None)
+    return f"?{changed_query(params, changes)}"
+
+
+def changed_query(params: QueryDict, changes: dict) -> str:
+    """`params` (a mutable copy) with `changes` applied, URL-encoded; None or "" removes a key."""
     for key, value in changes.items():
         if value in (None, ""):
             params.pop(key, None)
         else:
             params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
+    return params.urlencode()
 
 
 @register.filter
