@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
 
 from adminui.models import AuditEvent
-from adminui.roles import Role, has_role
+from adminui.web.roles import Role, has_role
 
 
 class PortalAdminSite(admin.AdminSite):

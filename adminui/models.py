@@ -59,7 +59,7 @@ class SummaryRequest(models.Model):
 
     PostHog keeps a summary for an hour; the portal keeps every request, its parameters, its
     timing and its result or error, so summaries can be read later and compared over time. A
-    background task (adminui.tasks.summarize_evaluation) moves it from queued to running to
+    background task (adminui/evaluations/tasks.py) moves it from queued to running to
     succeeded or failed. Nothing secret is stored.
     """
 
@@ -97,7 +97,7 @@ class SummaryRequest(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # PostHog's answer (EvaluationSummary.to_dict()) when it succeeded.
     result = models.JSONField(null=True, blank=True)
-    # Why it failed: a kind the page explains (see adminui.summaries.FAILURE_KINDS), PostHog's
+    # Why it failed: a kind the page explains (evaluations/summaries.py), PostHog's
     # message, how long PostHog asked to wait, and its field errors.
     error_kind = models.CharField(max_length=32, blank=True)
     error_message = models.TextField(blank=True)

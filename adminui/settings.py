@@ -59,9 +59,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "adminui.responses.VaryOnHtmxMiddleware",
-    "adminui.errors.PostHogErrorMiddleware",
-    "adminui.errors.MethodNotAllowedPageMiddleware",
+    "adminui.web.responses.VaryOnHtmxMiddleware",
+    "adminui.web.errors.PostHogErrorMiddleware",
+    "adminui.web.errors.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "adminui.urls"
@@ -78,8 +78,13 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "adminui.context_processors.portal",
+                "adminui.web.context_processors.portal",
             ],
+            # Template tags live with the area that uses them, not in a flat templatetags/.
+            "libraries": {
+                "portal": "adminui.web.templatetags",
+                "integration_tags": "adminui.integrations.templatetags",
+            },
         },
     },
 ]

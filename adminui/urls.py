@@ -6,9 +6,14 @@ from __future__ import annotations
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path, register_converter
 
+from adminui.accounts import views as auth
 from adminui.admin import admin_site
+from adminui.audit import views as audit
+from adminui.evaluations import views as evaluations
+from adminui.integrations import views as integrations
+from adminui.keys import views as provider_keys
+from adminui.overview import views as overview
 from adminui.posthog import PostHogEnvironment, get_environment
-from adminui.views import audit, auth, evaluations, integrations, overview, provider_keys
 
 
 class EnvironmentConverter:
@@ -130,4 +135,4 @@ urlpatterns = [
     path("<env:environment>/", include(environment_urls)),
 ]
 
-handler403 = "adminui.errors.permission_denied"
+handler403 = "adminui.web.errors.permission_denied"

@@ -85,7 +85,7 @@ def p95(samples: list[float]) -> float:
 
 def sequential_gather(calls):
     """What the Overview would cost without `gather`: each call waits for the one before."""
-    from adminui.concurrency import _outcome
+    from adminui.web.concurrency import _outcome
 
     return {name: _outcome(call) for name, call in calls.items()}
 
@@ -111,8 +111,8 @@ def main() -> None:
     sandbox = start_sandbox(args.latency)
     try:
         client = set_up_django(sandbox.port)
+        from adminui.overview import views as overview
         from adminui.posthog import get_client, get_environment
-        from adminui.views import overview
 
         environment = get_environment()
         url = f"/{environment.slug}/"

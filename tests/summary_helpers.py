@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks_db.management.commands.db_worker import Worker
 
+from adminui.evaluations.summaries import request_summary
 from adminui.posthog import get_environment
 from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE
-from adminui.summaries import request_summary
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

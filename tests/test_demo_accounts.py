@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from adminui.demo import DEMO_PASSWORD
-from adminui.roles import Role, role_of
+from adminui.accounts.demo import DEMO_PASSWORD
+from adminui.web.roles import Role, role_of
 
 
 def test_the_command_creates_one_account_per_role(db):

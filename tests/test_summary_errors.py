@@ -143,7 +143,7 @@ def test_a_worker_crash_is_stored_so_the_page_stops_waiting(editor_client, sandb
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("adminui.tasks.get_client", broken)
+    monkeypatch.setattr("adminui.evaluations.tasks.get_client", broken)
     stored, page = ask(editor_client)
     assert stored.status == SummaryRequest.Status.FAILED
     assert stored.error_kind == "internal"

@@ -23,7 +23,7 @@ def test_the_worker_runs_the_queued_summary_and_the_page_picks_it_up(editor_clie
     queued = SummaryRequest.objects.get()
     assert queued.status == SummaryRequest.Status.QUEUED
     task = DBTaskResult.objects.get()
-    assert task.task_path == "adminui.tasks.summarize_evaluation"
+    assert task.task_path == "adminui.evaluations.tasks.summarize_evaluation"
     assert task.args_kwargs == {"args": [queued.pk], "kwargs": {}}
     assert str(task.id) == queued.task_id
     panel_url = f"{EVALUATION_URL}summaries/{queued.pk}/"
@@ -48,7 +48,7 @@ def test_the_worker_runs_the_queued_summary_and_the_page_picks_it_up(editor_clie
 ASK = f"""
 from django.contrib.auth.models import User
 from adminui.posthog import get_environment
-from adminui.summaries import request_summary
+from adminui.evaluations.summaries import request_summary
 user = User.objects.create_user("eddie")
 summary_request, _ = request_summary(
     user=user, environment=get_environment("sandbox"), evaluation_id="{EVAL_ANSWER_RELEVANCE}",

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from adminui.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+from adminui.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 
 class Command(BaseCommand):

@@ -18,10 +18,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from adminui.audit import Target, record_form_write, record_write
-from adminui.concurrency import Outcome, gather
-from adminui.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
-from adminui.listing import (
+from adminui.audit.service import Target, record_form_write, record_write
+from adminui.keys.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
+from adminui.keys.rotation import age_in_days, is_due_for_rotation
+from adminui.models import AuditEvent
+from adminui.posthog import PostHogEnvironment, PostHogError, get_client
+from adminui.posthog.resources import KEY_STATE_LABELS, PROVIDERS, ProviderKey
+from adminui.web.concurrency import Outcome, gather
+from adminui.web.listing import (
     PAGE_SIZES,
     Ordering,
     SortColumn,
@@ -30,12 +34,8 @@ from adminui.listing import (
     paginate,
     sort_items,
 )
-from adminui.models import AuditEvent
-from adminui.posthog import PostHogEnvironment, PostHogError, get_client
-from adminui.posthog.resources import KEY_STATE_LABELS, PROVIDERS, ProviderKey
-from adminui.responses import csv_download, go_to, json_download
-from adminui.roles import Role, role_required
-from adminui.rotation import age_in_days, is_due_for_rotation
+from adminui.web.responses import csv_download, go_to, json_download
+from adminui.web.roles import Role, role_required
 
 STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
 KEY_COLUMNS = [
@@ -147,7 +147,7 @@ def key_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespo
         "page_sizes": PAGE_SIZES,
         "due_for_rotation": [key for key in keys if is_due_for_rotation(key)],
     }
-    template = "provider_keys/list.html#key-region" if request.htmx else "provider_keys/list.html"
+    template = "keys/list.html#key-region" if request.htmx else "keys/list.html"
     return render(request, template, context)
 
 
@@ -201,7 +201,7 @@ def key_detail(request: HttpRequest, environment: PostHogEnvironment, key_id: st
             environment=environment.slug, target_type="provider_key", target_id=key.id
         )[:50],
     }
-    return render(request, "provider_keys/detail.html", context)
+    return render(request, "keys/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,7 +215,7 @@ def key_add(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespon
         config = gather({"config": client.get_evaluation_config})["config"]
         no_active_key = config.ok and config.value.active_provider_key is None
         form = ProviderKeyCreateForm(initial={"set_as_active": no_active_key})
-        return render(request, "provider_keys/add.html", {"form": form, "providers": PROVIDERS})
+        return render(request, "keys/add.html", {"form": form, "providers": PROVIDERS})
     form = ProviderKeyCreateForm(request.POST)
     if form.is_valid():
         sent = form.payload()
@@ -231,7 +231,7 @@ def key_add(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespon
         if key:
             messages.success(request, f"Key “{key.name}” added. PostHog checked it: valid.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
-    template = "provider_keys/add.html#key-form" if request.htmx else "provider_keys/add.html"
+    template = "keys/add.html#key-form" if request.htmx else "keys/add.html"
     return render(request, template, {"form": form, "providers": PROVIDERS})
 
 
@@ -248,7 +248,7 @@ def key_check(request: HttpRequest, environment: PostHogEnvironment) -> HttpResp
         except PostHogError as failure:
             error = failure
     context = {"form": form, "result": result, "error": error}
-    return render(request, "provider_keys/add.html#key-check", context)
+    return render(request, "keys/add.html#key-check", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -275,7 +275,7 @@ def key_edit(request: HttpRequest, environment: PostHogEnvironment, key_id: str)
         if updated:
             messages.success(request, f"Key “{updated.name}” saved.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
-    template = "provider_keys/edit.html#key-form" if request.htmx else "provider_keys/edit.html"
+    template = "keys/edit.html#key-form" if request.htmx else "keys/edit.html"
     return render(request, template, {"form": form, "key": key})
 
 
@@ -287,7 +287,7 @@ def key_validate(
     if request.GET.get("as") == "row":
         # One row of a bulk validation: its outcome, a failure included, stays in its row.
         outcome = checked_or_error(request, environment, key_id, request.GET.get("name", ""))
-        row = render(request, "provider_keys/bulk_validate.html#outcome", outcome)
+        row = render(request, "keys/bulk_validate.html#outcome", outcome)
         return trigger_client_event(row, "dataChanged")
     key = validate(request, environment, key_id)
     if key.is_healthy:
@@ -323,7 +323,7 @@ def key_bulk_validate(request: HttpRequest, environment: PostHogEnvironment) -> 
     if not request.htmx:
         keys = [checked_or_error(request, environment, key.id, key.name) for key in keys]
     context = {"keys": keys, "checked": not request.htmx, "next": list_url(environment, request)}
-    template = "provider_keys/bulk_validate.html"
+    template = "keys/bulk_validate.html"
     return render(request, template + ("#bulk-progress" if request.htmx else ""), context)
 
 
@@ -374,9 +374,7 @@ def key_delete(request: HttpRequest, environment: PostHogEnvironment, key_id: st
     # Deleting must stay possible when PostHog cannot say what uses the key: the page says so.
     dependents = gather({"dependents": lambda: client.get_dependent_configs(key.id)})["dependents"]
     context = {"key": key, "dependents": dependents, "next": list_url(environment, request)}
-    template = (
-        "provider_keys/delete.html#delete-dialog" if request.htmx else "provider_keys/delete.html"
-    )
+    template = "keys/delete.html#delete-dialog" if request.htmx else "keys/delete.html"
     return render(request, template, context)
 
 
@@ -401,7 +399,5 @@ def model_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpRes
         "key_id": key_id or "",
         "filter": request.GET.get("q", ""),
     }
-    template = (
-        "provider_keys/models.html#model-results" if request.htmx else "provider_keys/models.html"
-    )
+    template = "keys/models.html#model-results" if request.htmx else "keys/models.html"
     return render(request, template, context)

@@ -6,7 +6,7 @@ import json
 
 from django import template
 
-from adminui.templatetags.portal import changed_query
+from adminui.web.templatetags import changed_query
 
 register = template.Library()
 

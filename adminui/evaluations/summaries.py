@@ -1,8 +1,8 @@
 """AI evaluation summaries: asking for one, explaining PostHog's answers, comparing and exporting.
 
 A summary is asked for with `request_summary`, which stores a `SummaryRequest` and queues the
-background task (adminui.tasks.summarize_evaluation) that calls PostHog. Everything here works
-on stored requests, so reading, comparing and exporting never wait on PostHog.
+background task (`tasks.summarize_evaluation`) that calls PostHog. Everything here works on
+stored requests, so reading, comparing and exporting never wait on PostHog.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def request_summary(
     The same request still queued or running is returned instead of asking PostHog twice
     (PostHog makes one summary per project at a time anyway), unless it is a regeneration.
     """
-    from adminui.tasks import summarize_evaluation
+    from adminui.evaluations.tasks import summarize_evaluation
 
     if not force_refresh:
         # A request running for longer than PostHog is given has lost its worker: not pending.

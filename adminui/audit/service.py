@@ -9,10 +9,10 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
-from adminui.errors import add_to_form
 from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError
 from adminui.posthog.redaction import redact, redact_payload
+from adminui.web.errors import add_to_form
 
 
 @dataclass(frozen=True)

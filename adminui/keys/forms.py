@@ -1,11 +1,9 @@
-"""Forms for the audit log's filters and for provider keys. (The summary form lives in
-summaries.py and the connect form in views/integrations.py, beside the code that uses them.)"""
+"""Forms for adding, editing and checking provider keys."""
 
 from __future__ import annotations
 
 from django import forms
 
-from adminui.models import ACTION_LABELS, AuditEvent
 from adminui.posthog.resources import (
     AZURE_DEFAULT_API_VERSION,
     PROVIDERS,
@@ -14,40 +12,6 @@ from adminui.posthog.resources import (
 )
 
 PROVIDER_CHOICES = [(slug, info.label) for slug, info in PROVIDERS.items()]
-
-
-class AuditFilterForm(forms.Form):
-    actor = forms.CharField(required=False, label="Who")
-    action = forms.ChoiceField(
-        required=False, choices=[("", "Any action"), *ACTION_LABELS.items()], label="Action"
-    )
-    target = forms.CharField(required=False, label="Target")
-    environment = forms.CharField(required=False, widget=forms.HiddenInput)
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
-
-    def filter(self, events):
-        """Apply the valid filters to a queryset of AuditEvent."""
-        data = self.cleaned_data if self.is_valid() else {}
-        if data.get("actor"):
-            events = events.filter(actor_name__icontains=data["actor"])
-        if data.get("action"):
-            events = events.filter(action=data["action"])
-        if data.get("target"):
-            target = data["target"]
-            events = events.filter(target_label__icontains=target) | events.filter(target_id=target)
-        if data.get("environment"):
-            events = events.filter(environment=data["environment"])
-        if data.get("since"):
-            events = events.filter(created_at__date__gte=data["since"])
-        if data.get("until"):
-            events = events.filter(created_at__date__lte=data["until"])
-        return events
-
-
-def audit_events(params) -> tuple[AuditFilterForm, object]:
-    form = AuditFilterForm(params)
-    return form, form.filter(AuditEvent.objects.select_related("actor"))
 
 
 class ProviderKeyFormMixin(forms.Form):

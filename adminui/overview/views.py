@@ -13,12 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from adminui.concurrency import gather
+from adminui.keys.rotation import age_in_days, is_due_for_rotation
 from adminui.models import AuditEvent, SummaryRequest
 from adminui.posthog import PostHogEnvironment, get_client, get_environment
 from adminui.posthog.resources import KEY_STATE_LABELS, ProviderKey
-from adminui.roles import Role, role_required
-from adminui.rotation import age_in_days, is_due_for_rotation
+from adminui.web.concurrency import gather
+from adminui.web.roles import Role, role_required
 
 KEY_STATES = ["ok", "invalid", "error", "unknown"]
 # The first page of evaluations is enough to count them (PostHog sends the total).

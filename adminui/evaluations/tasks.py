@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.tasks import task
 from django.utils import timezone
 
-from adminui.audit import Target, record_call
+from adminui.audit.service import Target, record_call
+from adminui.evaluations.summaries import Failure, failure_of, internal_failure
 from adminui.models import SummaryRequest
 from adminui.posthog import PostHogError, get_client, get_environment
-from adminui.summaries import Failure, failure_of, internal_failure
 
 FINISHED_FIELDS = (
     "finished_at",

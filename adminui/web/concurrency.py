@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from adminui.errors import hint_for
 from adminui.posthog import PostHogError
+from adminui.web.errors import hint_for
 
 
 @dataclass(frozen=True)

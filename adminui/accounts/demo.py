@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
-from adminui.roles import Role
+from adminui.web.roles import Role
 
 DEMO_PASSWORD = "adminui-demo"
 DEMO_USERS = {"admin": Role.ADMIN, "editor": Role.EDITOR, "viewer": Role.VIEWER}

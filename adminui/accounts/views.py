@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.views import LoginView
 
-from adminui.demo import DEMO_PASSWORD, demo_logins
+from adminui.accounts.demo import DEMO_PASSWORD, demo_logins
 
 
 class PortalLoginView(LoginView):

@@ -14,9 +14,6 @@ from typing import Any
 from django.http import Http404, QueryDict
 from django.urls import reverse
 
-from adminui.concurrency import Outcome
-from adminui.errors import hint_for
-from adminui.listing import RemotePage, matches, page_number, page_size_from
 from adminui.posthog import (
     PostHogClient,
     PostHogEnvironment,
@@ -29,6 +26,9 @@ from adminui.posthog import (
     integration_kind_label,
 )
 from adminui.posthog.resources import GoogleAdsAccount
+from adminui.web.concurrency import Outcome
+from adminui.web.errors import hint_for
+from adminui.web.listing import RemotePage, matches, page_number, page_size_from
 
 # Where PostHog lists a project's integrations (its settings section "project-integrations").
 POSTHOG_INTEGRATIONS_PAGE = "settings/project-integrations"

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from adminui.forms import audit_events
+from adminui.audit.forms import audit_events
 from adminui.models import AuditEvent
-from adminui.responses import csv_download
-from adminui.roles import Role, role_required
+from adminui.web.responses import csv_download
+from adminui.web.roles import Role, role_required
 
 CSV_COLUMNS = [
     "created_at",

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
-from adminui.audit import Target, record_write
-from adminui.browsers import (
+from adminui.audit.service import Target, record_write
+from adminui.integrations.browsers import (
     BROWSERS,
     POSTHOG_INTEGRATIONS_PAGE,
     RESOURCES,
@@ -32,9 +32,6 @@ from adminui.browsers import (
     panel_states,
     resource_or_404,
 )
-from adminui.concurrency import gather
-from adminui.errors import add_to_form
-from adminui.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
 from adminui.posthog import (
     PostHogEnvironment,
     PostHogPersonalKeyRefused,
@@ -43,8 +40,11 @@ from adminui.posthog import (
     integration_kind_label,
 )
 from adminui.posthog.resources import Integration
-from adminui.responses import csv_download, go_to, json_download
-from adminui.roles import Role, role_required
+from adminui.web.concurrency import gather
+from adminui.web.errors import add_to_form
+from adminui.web.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
+from adminui.web.responses import csv_download, go_to, json_download
+from adminui.web.roles import Role, role_required
 
 INTEGRATION_COLUMNS = [
     SortColumn(

@@ -9,8 +9,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from adminui.keys.rotation import age_in_days
 from adminui.posthog.resources import provider_label
-from adminui.rotation import age_in_days
 
 register = template.Library()
 
@@ -53,7 +53,7 @@ register.filter("age_days", age_in_days)
 
 @register.filter
 def toggled(ordering, column: str) -> str:
-    """The `o` value for a sortable column header (see adminui.listing.Ordering)."""
+    """The `o` value for a sortable column header (see adminui.web.listing.Ordering)."""
     return ordering.toggled_for(column)
 
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 
 from adminui import __version__
 from adminui.posthog import get_client, get_environments
-from adminui.roles import Role, role_of
+from adminui.web.roles import Role, role_of
 
 
 def portal(request: HttpRequest) -> dict:

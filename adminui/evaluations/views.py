@@ -2,8 +2,9 @@
 
 Every role reads evaluations, summaries and their history; Editors and Admins ask for summaries.
 Asking never waits on PostHog: the view stores a SummaryRequest, queues the background task
-(adminui.tasks) and answers at once; the summary panel then polls the stored request (htmx) or
-offers a refresh link and refreshes itself (without JavaScript) until the task has finished.
+(`tasks.py` beside this) and answers at once; the summary panel then polls the stored request
+(htmx) or offers a refresh link and refreshes itself (without JavaScript) until the task has
+finished.
 """
 
 from __future__ import annotations
@@ -24,20 +25,7 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
-from adminui.concurrency import gather
-from adminui.listing import (
-    PAGE_SIZES,
-    RemotePage,
-    SortColumn,
-    ordering_from,
-    page_number,
-    page_size_from,
-)
-from adminui.models import SummaryRequest
-from adminui.posthog import PostHogEnvironment, PostHogNotFound, get_client
-from adminui.responses import download, json_download
-from adminui.roles import Role, role_required
-from adminui.summaries import (
+from adminui.evaluations.summaries import (
     FAILURE_KINDS,
     PATTERN_GROUPS,
     RETRYABLE,
@@ -53,6 +41,19 @@ from adminui.summaries import (
     statistics_rows,
     summary_of,
 )
+from adminui.models import SummaryRequest
+from adminui.posthog import PostHogEnvironment, PostHogNotFound, get_client
+from adminui.web.concurrency import gather
+from adminui.web.listing import (
+    PAGE_SIZES,
+    RemotePage,
+    SortColumn,
+    ordering_from,
+    page_number,
+    page_size_from,
+)
+from adminui.web.responses import download, json_download
+from adminui.web.roles import Role, role_required
 
 EVALUATION_COLUMNS = [
     SortColumn("name", "Name", lambda evaluation: evaluation.name),
