@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "adminui.web.responses.VaryOnHtmxMiddleware",
+    "adminui.web.toasts.HtmxMessagesMiddleware",
     "adminui.web.errors.PostHogErrorMiddleware",
     "adminui.web.errors.MethodNotAllowedPageMiddleware",
 ]

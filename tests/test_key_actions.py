@@ -15,12 +15,21 @@ def events(response) -> dict:
     return json.loads(response["HX-Trigger"])
 
 
+def toast_only(response) -> str:
+    """The message of an htmx write: nothing swapped in place, one toast out of band."""
+    assert response.status_code == 200 and response["HX-Reswap"] == "none"
+    content = response.content.decode()
+    assert content.startswith('<div hx-swap-oob="beforeend:#toasts">')
+    return content
+
+
 def test_validating_with_htmx_refreshes_the_list_and_toasts_the_outcome(editor_client):
     response = editor_client.post(f"{KEYS}{demo.KEY_TOGETHER}/validate/", headers=HX)
-    assert response.status_code == 204
+    content = toast_only(response)
     triggered = events(response)
     assert "dataChanged" in triggered
-    assert triggered["showMessage"]["text"] == "Key “Together AI batch” validated: valid."
+    assert '<div class="toast toast-success" role="status" data-autohide>' in content
+    assert "<span>Key “Together AI batch” validated: valid.</span>" in content
 
 
 def test_validating_without_javascript_redirects_back_with_a_message(editor_client):
@@ -72,8 +81,8 @@ def test_bulk_validation_reports_a_key_posthog_could_not_check(editor_client, sa
 
 def test_setting_the_active_key(editor_client, sandbox):
     response = editor_client.post(f"{KEYS}{demo.KEY_STAGING_OPENAI}/activate/", headers=HX)
-    assert response.status_code == 204
-    assert "now runs this project's evaluations" in events(response)["showMessage"]["text"]
+    assert "now runs this project&#x27;s evaluations" in toast_only(response)
+    assert "dataChanged" in events(response)
     assert sandbox.state.active_key_id == demo.KEY_STAGING_OPENAI
     event = AuditEvent.objects.get()
     assert event.action == "evaluation_config.set_active_key"

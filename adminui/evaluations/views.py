@@ -273,8 +273,8 @@ def summary_create(
     )
     url = reverse("evaluation-detail", args=[environment, evaluation_id])
     url += f"?summary={summary_request.pk}"
+    messages.info(request, text)
     if not request.htmx:
-        messages.info(request, text)
         return redirect(url + "#summary")
     response = render(
         request,
@@ -282,7 +282,6 @@ def summary_create(
         panel_context(request, environment, summary_request),
     )
     response = trigger_client_event(response, "summariesChanged")
-    response = trigger_client_event(response, "showMessage", {"text": text, "level": "info"})
     return push_url(response, url)
 
 

@@ -36,6 +36,7 @@ from adminui.web.listing import (
 )
 from adminui.web.responses import csv_download, go_to, json_download
 from adminui.web.roles import Role, role_required
+from adminui.web.toasts import messages_only
 
 STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
 KEY_COLUMNS = [
@@ -91,16 +92,10 @@ def list_url(environment: PostHogEnvironment, request: HttpRequest) -> str:
 
 
 def done(request: HttpRequest, environment: PostHogEnvironment, text: str, level=messages.SUCCESS):
-    """Finish a write: htmx gets events (refresh and a toast), a plain form a redirect."""
-    if request.htmx:
-        response = HttpResponse(status=204)
-        tag = messages.DEFAULT_TAGS[level]
-        return trigger_client_event(
-            trigger_client_event(response, "dataChanged"),
-            "showMessage",
-            {"text": text, "level": tag},
-        )
+    """Finish a write with a message: htmx shows it as a toast and refreshes, a form redirects."""
     messages.add_message(request, level, text)
+    if request.htmx:
+        return trigger_client_event(messages_only(), "dataChanged")
     return redirect(list_url(environment, request))
 
 

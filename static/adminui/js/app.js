@@ -3,25 +3,17 @@
 "use strict";
 
 (function () {
-  const toasts = () => document.getElementById("toasts");
-
-  function showToast(text, level) {
-    const toast = document.createElement("div");
-    toast.className = "toast toast-" + (level || "error");
+  // Messages from the server arrive rendered (out of band for htmx, see adminui/web/toasts.py).
+  // Only what the server cannot say (it was not reached, or the clipboard) is shown from here,
+  // in a copy of the server's toast markup (base.html's #toast-template).
+  function showToast(text, level = "error") {
+    const template = document.getElementById("toast-template");
+    const toast = template.content.firstElementChild.cloneNode(true);
+    toast.classList.replace("toast-info", "toast-" + level);
     toast.setAttribute("role", level === "error" ? "alert" : "status");
-    const span = document.createElement("span");
-    span.textContent = text;
-    const close = document.createElement("label");
-    close.className = "toast-close";
-    close.textContent = "×";
-    const dismiss = document.createElement("input");
-    dismiss.type = "checkbox";
-    dismiss.className = "toast-dismiss visually-hidden";
-    dismiss.setAttribute("aria-label", "Dismiss");
-    close.append(dismiss);
-    toast.append(span, close);
-    toasts().append(toast);
-    autohide(toast);
+    toast.querySelector("span").textContent = text;
+    document.getElementById("toasts").append(toast);
+    enhance(toast);
   }
 
   function autohide(toast) {
@@ -33,7 +25,8 @@
     if (event.target.matches(".toast-dismiss")) event.target.closest(".toast").remove();
   });
   document.addEventListener("click", (event) => {
-    const closer = event.target.closest("[data-close-dialog]");
+    // Only inside a dialog: on the full page (no JavaScript needed) Cancel is a plain link.
+    const closer = event.target.closest("dialog [data-close-dialog]");
     if (closer) {
       event.preventDefault();
       const dialog = closer.closest("dialog");
@@ -73,10 +66,6 @@
     const xhr = event.detail.xhr;
     if (!xhr.responseText) showToast("The request failed (HTTP " + xhr.status + "). Try again.");
   });
-  document.addEventListener("closeModal", () =>
-    document.querySelectorAll("dialog[open]").forEach((dialog) => dialog.close()));
-  document.addEventListener("showMessage", (event) =>
-    showToast(event.detail.value || event.detail.text, event.detail.level));
 
   // The API key's placeholder follows the chosen provider (sk-..., sk-ant-..., ...).
   document.addEventListener("change", (event) => {
@@ -111,25 +100,14 @@
   });
 
   // --- Integrations: "Copy ids" puts the data-id values of a list on the clipboard. -----------
-  // The buttons are hidden without JavaScript (the CSV/JSON exports work everywhere).
+  // The buttons stay hidden without JavaScript, and where the browser offers no Clipboard API
+  // (it does only on https and localhost): the CSV/JSON exports work everywhere.
   function revealCopyButtons(root) {
+    if (!navigator.clipboard) return;
     within(root, "[data-copy-ids][hidden]").forEach((button) => { button.hidden = false; });
   }
   document.addEventListener("DOMContentLoaded", () => revealCopyButtons(document));
   document.addEventListener("htmx:load", (event) => revealCopyButtons(event.detail.elt));
-
-  async function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.readOnly = true;
-    area.className = "visually-hidden";
-    document.body.append(area);
-    area.select();
-    const copied = document.execCommand("copy");
-    area.remove();
-    if (!copied) throw new Error("The browser refused to copy.");
-  }
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-copy-ids]");
@@ -138,7 +116,7 @@
     const ids = [...new Set([...(list ? list.querySelectorAll("[data-id]") : [])]
       .map((element) => element.dataset.id))];
     if (!ids.length) return showToast("There are no ids to copy here.", "info");
-    copyText(ids.join("\n")).then(
+    navigator.clipboard.writeText(ids.join("\n")).then(
       () => showToast("Copied " + ids.length + " id" + (ids.length === 1 ? "" : "s") + ".", "success"),
       () => showToast("The browser did not allow copying. Use the CSV or JSON export instead."));
   });
