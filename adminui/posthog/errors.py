@@ -9,6 +9,12 @@ PostHog answers errors in several shapes (see the contract, section 1.4): the ex
 ``{type, code, detail, attr}``, a bare ``{detail}``, ``{error}`` or ``{error, detail}``, a raw DRF
 ``{field: [messages]}`` dict (possibly nested), and, from a proxy, HTML. `parse_error_body`
 normalises all of them before `error_from_response` picks the class.
+
+The class comes from the status, then from PostHog's text where it names something more specific
+(`_SPECIFIC_CLASSES`: a summary already in progress, AI data processing not approved, an
+integration to reconnect, ...), as PyGithub's ``Requester.createException`` does. This is the
+only place that reads that text: the portal tells failures apart by type, and
+`adminui.web.failures` says each type in words.
 """
 
 from __future__ import annotations
