@@ -25,6 +25,7 @@ from adminui.posthog import (
     PostHogUnreachable,
     PostHogValidationError,
 )
+from adminui.posthog.errors import PostHogAIDataNotApproved
 from adminui.sandbox import demo
 
 SLEEPS: list[float] = []
@@ -110,7 +111,8 @@ def test_a_key_restricted_to_other_projects_is_a_permission_error(sandbox):
 def test_other_403s_keep_posthogs_detail(client, sandbox):
     sandbox.ai_data_processing_approved = False
     error = raised(lambda: client.summarize_evaluation(evaluation_id=demo.EVAL_TONE))
-    assert type(error) is PostHogPermissionError
+    assert type(error) is PostHogAIDataNotApproved  # a PostHogPermissionError, named
+    assert isinstance(error, PostHogPermissionError)
     assert "AI data processing must be approved" in error.message
 
 

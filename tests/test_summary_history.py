@@ -296,7 +296,7 @@ def test_a_request_whose_worker_died_stops_polling_and_can_be_asked_again(editor
 
 
 def test_comparison_colours_a_change_by_whether_it_is_good_news():
-    from adminui.evaluations.summaries import tone
+    from adminui.evaluations.comparison import tone
 
     assert tone("fail_count", -31) == "good" and tone("na_count", 6) == "bad"
     assert tone("pass_count", 4) == "good" and tone("pass_rate", -2.5) == "bad"

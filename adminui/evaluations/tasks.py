@@ -7,13 +7,15 @@ the stored request until this task has filled it in.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.tasks import task
 from django.utils import timezone
 
 from adminui.audit.service import Target, record_call
-from adminui.evaluations.summaries import Failure, failure_of, internal_failure
 from adminui.models import SummaryRequest
 from adminui.posthog import PostHogError, get_client, get_environment
+from adminui.web.failures import summary_message, wording_for
 
 FINISHED_FIELDS = (
     "finished_at",
@@ -58,13 +60,38 @@ def summarize_evaluation(summary_id: int) -> str:
             ),
         )
     except PostHogError as error:
-        finish(summary_request, failure=failure_of(error, environment, summary_request))
+        failure = failure_of(error, summary_request, environment.llm_read_timeout)
+        finish(summary_request, failure=failure)
         return SummaryRequest.Status.FAILED
     except Exception as exception:  # stored so the page stops waiting; the worker logs it
-        finish(summary_request, failure=internal_failure(exception))
+        finish(summary_request, failure=failure_of(exception, summary_request, None))
         raise
     finish(summary_request, result=summary.to_dict())
     return SummaryRequest.Status.SUCCEEDED
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str
+    message: str
+    retry_after: int | None = None
+    fields: dict[str, list[str]] | None = None
+
+
+def failure_of(error: Exception, summary_request: SummaryRequest, timeout: float | None) -> Failure:
+    """What went wrong (in PostHog, or in this worker), said for the person who asked."""
+    wording = wording_for(error)
+    fields = getattr(error, "field_errors", None) if wording.summary_with_fields else None
+    message = summary_message(
+        error,
+        evaluation_id=summary_request.evaluation_id,
+        runs=summary_request.get_filter_display().lower(),
+        generation_count=len(summary_request.generation_ids),
+        timeout=timeout,
+    )
+    # PostHog's Retry-After matters only where asking again can help.
+    retry_after = getattr(error, "retry_after", None) if wording.retryable else None
+    return Failure(wording.kind, message, retry_after, dict(fields) if fields else None)
 
 
 def finish(

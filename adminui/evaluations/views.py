@@ -25,25 +25,21 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
-from adminui.evaluations.summaries import (
-    FAILURE_KINDS,
+from adminui.evaluations.chart import bar_chart
+from adminui.evaluations.comparison import (
     PATTERN_GROUPS,
-    RETRYABLE,
-    STALLED_AFTER_SECONDS,
-    SummaryForm,
-    bar_chart,
     compare,
     counts_add_up,
-    export_data,
-    export_markdown,
     pass_rate,
-    request_summary,
     statistics_rows,
-    summary_of,
 )
+from adminui.evaluations.exports import export_data, export_markdown
+from adminui.evaluations.forms import SummaryForm
+from adminui.evaluations.summaries import STALLED_AFTER_SECONDS, request_summary, summary_of
 from adminui.models import SummaryRequest
 from adminui.posthog import PostHogEnvironment, PostHogNotFound, get_client
 from adminui.web.concurrency import gather
+from adminui.web.failures import LABELS, RETRYABLE_KINDS
 from adminui.web.listing import (
     PAGE_SIZES,
     RemotePage,
@@ -209,8 +205,8 @@ def panel_context(
         "adds_up": counts_add_up(summary) if summary else True,
         "pass_rate": pass_rate(summary) if summary else None,
         "pattern_groups": pattern_groups(environment, summary) if summary else [],
-        "failure_label": FAILURE_KINDS.get(summary_request.error_kind, ""),
-        "retryable": summary_request.error_kind in RETRYABLE,
+        "failure_label": LABELS.get(summary_request.error_kind, ""),
+        "retryable": summary_request.error_kind in RETRYABLE_KINDS,
         "organization_settings_url": environment.posthog_url("/settings/organization"),
         # No "#summary": a link that differs from the current URL only by its fragment would
         # scroll instead of reloading.

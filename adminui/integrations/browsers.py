@@ -18,16 +18,12 @@ from adminui.posthog import (
     PostHogClient,
     PostHogEnvironment,
     PostHogError,
-    PostHogPersonalKeyRefused,
-    PostHogRateLimited,
     PostHogServerError,
-    PostHogTimeout,
-    PostHogValidationError,
     integration_kind_label,
 )
 from adminui.posthog.resources import GoogleAdsAccount
 from adminui.web.concurrency import Outcome
-from adminui.web.errors import hint_for
+from adminui.web.failures import WRAPPER_ALSO, WRAPPER_FAILED, wording_for
 from adminui.web.listing import RemotePage, matches, page_number, page_size_from
 
 # Where PostHog lists a project's integrations (its settings section "project-integrations").
@@ -421,58 +417,26 @@ class Failure:
 def failure_for(
     error: PostHogError, resource: Resource, environment: PostHogEnvironment
 ) -> Failure:
-    integrations_page = environment.project_url(POSTHOG_INTEGRATIONS_PAGE)
-    detail = error.detail or ""
-    if isinstance(error, PostHogPersonalKeyRefused):
-        return Failure(
-            f"PostHog shows {resource.noun} only to people logged in to PostHog",
-            "The newest PostHog refuses this list to API keys, such as the one the portal uses. "
-            "Open the integration in PostHog while logged in to see it there.",
-            link_url=integrations_page,
-            link_label="Open Integrations in PostHog",
-            retryable=False,
-            tone="warning",
-        )
-    if isinstance(error, PostHogValidationError) and _is_reconnect(detail):
-        return Failure(
-            "This integration needs reconnecting",
-            detail,
-            link_url=integrations_page,
-            link_label="Reconnect in PostHog",
-            retryable=False,
-            tone="warning",
-        )
-    if isinstance(error, PostHogValidationError) and "only supported for" in detail:
-        return Failure(
-            f"PostHog does not list {resource.noun} for this kind of integration",
-            detail,
-            retryable=False,
-        )
+    wording = wording_for(error)
+    panel = wording.panel
+    words = {"noun": resource.noun, "message": error.message, "detail": error.detail or ""}
     if isinstance(error, PostHogServerError) and error.status == 500 and resource.wrapper_kind:
-        kind = integration_kind_label(resource.wrapper_kind)
-        extra = " or when the Twilio account has no phone numbers" if kind == "Twilio" else ""
-        return Failure(
-            f"PostHog could not list {resource.noun}",
-            f"PostHog failed with an internal error (HTTP 500). It answers this way when "
-            f"{kind} fails behind it, when the integration is not a {kind} one{extra}.",
-            hint_for(error),
-        )
-    if isinstance(error, PostHogRateLimited):
-        return Failure(
-            f"Rate limited while listing {resource.noun}",
-            error.message,
-            retry_after=error.retry_after,
-        )
-    if isinstance(error, PostHogTimeout):
-        return Failure(
-            f"PostHog did not list {resource.noun} in time", error.message, hint_for(error)
-        )
-    return Failure(f"Could not list {resource.noun}", error.message, hint_for(error))
-
-
-def _is_reconnect(detail: str) -> bool:
-    text = detail.lower()
-    return "could not be refreshed" in text or "no longer valid" in text
+        panel = WRAPPER_FAILED
+        words |= {
+            "kind": integration_kind_label(resource.wrapper_kind),
+            "also": WRAPPER_ALSO.get(resource.wrapper_kind, ""),
+        }
+    return Failure(
+        panel.title.format(**words),
+        panel.message.format(**words),
+        wording.hint,
+        link_url=environment.project_url(POSTHOG_INTEGRATIONS_PAGE) if panel.link else "",
+        link_label=panel.link,
+        retry_after=error.retry_after if panel.says_wait else None,
+        retryable=panel.retryable,
+        # What only PostHog itself can show or fix is not broken: a warning, not an error.
+        tone="warning" if panel.link else "error",
+    )
 
 
 @dataclass(frozen=True)

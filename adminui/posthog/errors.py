@@ -9,6 +9,12 @@ PostHog answers errors in several shapes (see the contract, section 1.4): the ex
 ``{type, code, detail, attr}``, a bare ``{detail}``, ``{error}`` or ``{error, detail}``, a raw DRF
 ``{field: [messages]}`` dict (possibly nested), and, from a proxy, HTML. `parse_error_body`
 normalises all of them before `error_from_response` picks the class.
+
+The class comes from the status, then from PostHog's text where it names something more specific
+(`_SPECIFIC_CLASSES`: a summary already in progress, AI data processing not approved, an
+integration to reconnect, ...), as PyGithub's ``Requester.createException`` does. This is the
+only place that reads that text: the portal tells failures apart by type, and
+`adminui.web.failures` says each type in words.
 """
 
 from __future__ import annotations
@@ -30,20 +36,28 @@ import urllib3.exceptions
 from adminui.posthog.redaction import redact
 
 __all__ = [
+    "PostHogAIDataNotApproved",
     "PostHogAuthError",
     "PostHogBadResponse",
     "PostHogError",
+    "PostHogNoEvaluationRuns",
     "PostHogNotFound",
     "PostHogPermissionError",
     "PostHogPersonalKeyRefused",
     "PostHogRateLimited",
+    "PostHogReconnectRequired",
     "PostHogScopeError",
     "PostHogServerError",
+    "PostHogSummaryFailed",
+    "PostHogSummaryInProgress",
     "PostHogTimeout",
     "PostHogUnreachable",
     "PostHogValidationError",
+    "PostHogWrongIntegrationKind",
+    "bad_response",
     "error_from_exception",
     "error_from_response",
+    "non_json_success",
     "parse_error_body",
     "parse_retry_after",
 ]
@@ -147,6 +161,10 @@ class PostHogPersonalKeyRefused(PostHogPermissionError):
     )
 
 
+class PostHogAIDataNotApproved(PostHogPermissionError):
+    """403: the organization has not approved AI data processing (needed for AI summaries)."""
+
+
 class PostHogNotFound(PostHogError):
     """404: the object does not exist, was deleted, or belongs to another project."""
 
@@ -159,16 +177,36 @@ class PostHogValidationError(PostHogError):
     default_message = "PostHog rejected the request."
 
 
+class PostHogReconnectRequired(PostHogValidationError):
+    """400: the integration's token could not be refreshed; it must be reconnected in PostHog."""
+
+
+class PostHogWrongIntegrationKind(PostHogValidationError):
+    """400: this endpoint serves another kind of integration ("only supported for Slack ...")."""
+
+
+class PostHogNoEvaluationRuns(PostHogValidationError):
+    """400: no evaluation runs match what a summary asked for."""
+
+
 class PostHogRateLimited(PostHogError):
     """429: too many requests; ``.retry_after`` is the wait in seconds when PostHog said."""
 
     default_message = "PostHog is rate limiting the portal. Try again in a moment."
 
 
+class PostHogSummaryInProgress(PostHogRateLimited):
+    """429: another evaluation summary is being generated; PostHog makes one per project."""
+
+
 class PostHogServerError(PostHogError):
     """5xx: PostHog (or a proxy in front of it) failed."""
 
     default_message = "PostHog had an internal error. Try again later."
+
+
+class PostHogSummaryFailed(PostHogServerError):
+    """500: PostHog's call to the summarising model failed ("Failed to generate summary")."""
 
 
 class PostHogBadResponse(PostHogError):
@@ -342,6 +380,24 @@ def _retry_after_from_detail(detail: str | None) -> int | None:
 
 _SCOPE = re.compile(r"missing required scope ['\"]?([\w:*.-]+)['\"]?", re.IGNORECASE)
 _PERSONAL_KEY_REFUSED = re.compile(r"does not support personal api key access", re.IGNORECASE)
+_AI_DATA_NOT_APPROVED = re.compile(r"ai data processing", re.IGNORECASE)
+# PostHog's texts that name a more specific failure than its status does. This is the only place
+# that reads them: everything else tells failures apart by their type.
+_SPECIFIC_CLASSES: list[tuple[type[PostHogError], re.Pattern[str], type[PostHogError]]] = [
+    (PostHogRateLimited, re.compile(r"already being generated", re.I), PostHogSummaryInProgress),
+    (
+        PostHogValidationError,
+        re.compile(r"could not be refreshed|no longer valid", re.I),
+        PostHogReconnectRequired,
+    ),
+    (PostHogValidationError, re.compile(r"only supported for", re.I), PostHogWrongIntegrationKind),
+    (
+        PostHogValidationError,
+        re.compile(r"no evaluation runs found", re.I),
+        PostHogNoEvaluationRuns,
+    ),
+    (PostHogServerError, re.compile(r"failed to generate summary", re.I), PostHogSummaryFailed),
+]
 _GENERIC_DETAILS = frozenset(
     {"not found.", "a server error occurred.", "you do not have permission to perform this action."}
 )
@@ -376,7 +432,8 @@ def error_from_response(
     if status == 403:
         return _forbidden(body, facts)
     cls = _class_for_status(status)
-    return cls(_MESSAGE_BUILDERS.get(cls, _generic_message)(body, status, retry_after), **facts)
+    message = _MESSAGE_BUILDERS.get(cls, _generic_message)(body, status, retry_after)
+    return _specific_class(cls, body.detail)(message, **facts)
 
 
 def bad_response(reason: str, *, status: int | None, method: str, path: str) -> PostHogBadResponse:
@@ -415,6 +472,18 @@ def _class_for_status(status: int) -> type[PostHogError]:
     return PostHogError
 
 
+def _specific_class(cls: type[PostHogError], detail: str | None) -> type[PostHogError]:
+    """The subclass of ``cls`` PostHog's detail names, or ``cls`` itself."""
+    return next(
+        (
+            specific
+            for general, pattern, specific in _SPECIFIC_CLASSES
+            if general is cls and pattern.search(detail or "")
+        ),
+        cls,
+    )
+
+
 def _forbidden(body: ErrorBody, facts: dict[str, Any]) -> PostHogError:
     detail = body.detail or ""
     scope = _SCOPE.search(detail)
@@ -428,6 +497,8 @@ def _forbidden(body: ErrorBody, facts: dict[str, Any]) -> PostHogError:
         )
     if _PERSONAL_KEY_REFUSED.search(detail):
         return PostHogPersonalKeyRefused(**facts)
+    if _AI_DATA_NOT_APPROVED.search(detail):
+        return PostHogAIDataNotApproved(f"PostHog refused the request: {detail}", **facts)
     if detail:
         return PostHogPermissionError(f"PostHog refused the request: {detail}", **facts)
     return PostHogPermissionError(**facts)

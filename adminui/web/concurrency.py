@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adminui.posthog import PostHogError
-from adminui.web.errors import hint_for
+from adminui.web.failures import hint_for
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django_htmx.http import reselect, reswap, retarget, trigger_client_event
 
 from adminui.posthog import errors as ph
+from adminui.web.failures import hint_for
 
 logger = logging.getLogger(__name__)
 
@@ -31,21 +32,9 @@ STATUS_FOR = [
     (ph.PostHogError, 502),
 ]
 
-# What the user can do about it, where PostHog's own message does not already say.
-HINTS = [
-    (ph.PostHogUnreachable, "Check that PostHog is up and that POSTHOG_HOST is right."),
-    (ph.PostHogTimeout, "PostHog may be busy. Try again in a moment."),
-    (ph.PostHogServerError, "The problem is on PostHog's side, not in what you did."),
-    (ph.PostHogBadResponse, "A proxy in front of PostHog may be failing. Try again later."),
-]
-
 
 def status_for(error: ph.PostHogError) -> int:
     return next(status for cls, status in STATUS_FOR if isinstance(error, cls))
-
-
-def hint_for(error: ph.PostHogError) -> str:
-    return next((hint for cls, hint in HINTS if isinstance(error, cls)), "")
 
 
 def place_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse:
