@@ -21,7 +21,7 @@ from django.utils import timezone
 from adminui.models import SummaryRequest
 from adminui.posthog import PostHogEnvironment
 from adminui.posthog import errors as ph
-from adminui.posthog.resources import EvaluationSummary, SummaryPattern
+from adminui.posthog.evaluations import EvaluationSummary, SummaryPattern
 
 MAX_GENERATION_IDS = 250  # PostHog's EVALUATION_SUMMARY_MAX_RUNS
 # A request still running this long after PostHog's LLM read timeout has lost its worker.

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import Http404, QueryDict
 from django.urls import reverse
 
+from adminui.integrations.kinds import integration_kind_label
 from adminui.posthog import (
     PostHogClient,
     PostHogEnvironment,
@@ -23,9 +24,8 @@ from adminui.posthog import (
     PostHogServerError,
     PostHogTimeout,
     PostHogValidationError,
-    integration_kind_label,
 )
-from adminui.posthog.resources import GoogleAdsAccount
+from adminui.posthog.integrations import GoogleAdsAccount
 from adminui.web.concurrency import Outcome
 from adminui.web.errors import hint_for
 from adminui.web.listing import RemotePage, matches, page_number, page_size_from

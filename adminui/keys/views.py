@@ -20,10 +20,11 @@ from django_htmx.http import trigger_client_event
 
 from adminui.audit.service import Target, record_form_write, record_write
 from adminui.keys.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
+from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label, provider_label
 from adminui.keys.rotation import age_in_days, is_due_for_rotation
 from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
-from adminui.posthog.resources import KEY_STATE_LABELS, PROVIDERS, ProviderKey
+from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import Outcome, gather
 from adminui.web.listing import (
     PAGE_SIZES,
@@ -42,7 +43,9 @@ KEY_COLUMNS = [
     SortColumn("name", "Name", lambda key: key.name.casefold()),
     # PostHog's own order: by provider, then name.
     SortColumn(
-        "provider", "Provider", lambda key: (key.provider_label.casefold(), key.name.casefold())
+        "provider",
+        "Provider",
+        lambda key: (provider_label(key.provider).casefold(), key.name.casefold()),
     ),
     SortColumn("state", "State", lambda key: STATE_ORDER.get(key.state, 2)),
     SortColumn("last_used", "Last used", lambda key: key.last_used_at),
@@ -295,7 +298,7 @@ def key_validate(
     return done(
         request,
         environment,
-        f"Key “{key.name}” validation failed: {key.error_message or key.state_label}.",
+        f"Key “{key.name}” validation failed: {key.error_message or key_state_label(key.state)}.",
         level=messages.ERROR,
     )
 
