@@ -8,20 +8,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from adminui.integrations.kinds import integration_kind_label
+from adminui.keys.providers import PROVIDERS, key_state_label, provider_info, provider_label
 from adminui.posthog import (
-    PROVIDERS,
     Evaluation,
     EvaluationSummary,
     Integration,
+    ModelCatalog,
     PostHogClient,
     ProviderKey,
-    provider_label,
-)
-from adminui.posthog.resources import (
-    ModelCatalog,
     RepositoryPage,
-    integration_kind_label,
-    provider_info,
 )
 from adminui.sandbox import demo
 
@@ -47,8 +43,8 @@ def test_it_lists_provider_keys_as_typed_objects(client):
     keys = {key.id: key for key in client.list_provider_keys()}
     production = keys[demo.KEY_PRODUCTION_OPENAI]
     assert isinstance(production, ProviderKey)
-    assert (production.provider, production.provider_label) == ("openai", "OpenAI")
-    assert production.is_healthy and production.state_label == "Valid"
+    assert (production.provider, provider_label(production.provider)) == ("openai", "OpenAI")
+    assert production.is_healthy and key_state_label(production.state) == "Valid"
     assert production.api_key_masked.startswith("sk-p")
     assert isinstance(production.created_at, datetime) and production.created_at.tzinfo
     assert production.created_by.display_name == "Jane"
@@ -58,7 +54,7 @@ def test_it_lists_provider_keys_as_typed_objects(client):
     azure = keys[demo.KEY_AZURE]
     assert azure.is_azure and azure.azure_endpoint_display == "https://acme-eu.openai.azure.com/"
     assert azure.api_version_display == "2024-10-21"
-    assert keys[demo.KEY_TOGETHER].provider_label == "Together AI"
+    assert provider_label(keys[demo.KEY_TOGETHER].provider) == "Together AI"
 
 
 def test_it_gets_one_provider_key_by_uuid_or_string(client):
@@ -115,7 +111,7 @@ def test_it_lists_what_depends_on_a_key(client):
     assert {"Answer relevance", "No PII in responses"} <= names
     assert all(e.model_configuration_id for e in dependents.evaluations)
     assert [k.id for k in dependents.alternative_keys] == [demo.KEY_STAGING_OPENAI]
-    assert dependents.alternative_keys[0].provider_label == "OpenAI"
+    assert provider_label(dependents.alternative_keys[0].provider) == "OpenAI"
     assert client.get_dependent_configs(demo.KEY_TOGETHER).evaluations == []
 
 
@@ -156,7 +152,7 @@ def test_it_lists_models_in_the_newest_shape(client):
     assert catalog.models and all(m.provider for m in catalog.models)
     assert {p.provider for p in catalog.providers} >= {"openai", "anthropic"}
     openai = next(p for p in catalog.providers if p.provider == "openai")
-    assert openai.label == "OpenAI" and isinstance(openai.model_count, int)
+    assert provider_label(openai.provider) == "OpenAI" and isinstance(openai.model_count, int)
 
 
 def test_it_lists_models_in_the_legacy_shape(client, sandbox):
@@ -218,7 +214,7 @@ def test_it_lists_integrations_and_flags_broken_ones(client):
     assert len(integrations) == 8
     github = integrations[demo.GITHUB_INTEGRATION_ID]
     assert isinstance(github, Integration)
-    assert (github.kind_label, github.display_name) == ("GitHub", "acme-corp")
+    assert (integration_kind_label(github.kind), github.display_name) == ("GitHub", "acme-corp")
     assert github.installation_status == "connected"
     assert integrations[demo.BROKEN_LINEAR_INTEGRATION_ID].needs_reconnecting
     assert not integrations[demo.LINEAR_INTEGRATION_ID].needs_reconnecting

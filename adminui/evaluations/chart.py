@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adminui.evaluations.comparison import OUTCOMES
-from adminui.posthog.resources import EvaluationSummary
+from adminui.posthog.evaluations import EvaluationSummary
 
 CHART_WIDTH, CHART_LABEL, CHART_BAR, CHART_ROW = 480, 64, 300, 30
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from adminui.posthog.resources import EvaluationSummary
+from adminui.posthog.evaluations import EvaluationSummary
 
 OUTCOMES = [("pass", "Passed"), ("fail", "Failed"), ("na", "N/A")]
 PATTERN_GROUPS = [

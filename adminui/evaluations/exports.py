@@ -7,7 +7,7 @@ from typing import Any
 from adminui.evaluations.comparison import PATTERN_GROUPS, statistics_rows
 from adminui.evaluations.summaries import summary_of
 from adminui.models import SummaryRequest
-from adminui.posthog.resources import SummaryPattern
+from adminui.posthog.evaluations import SummaryPattern
 from adminui.web.failures import LABELS
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from adminui.evaluations.tasks import summarize_evaluation
 from adminui.models import SummaryRequest
 from adminui.posthog import PostHogEnvironment
-from adminui.posthog.resources import EvaluationSummary
+from adminui.posthog.evaluations import EvaluationSummary
 
 # A request still running this long after PostHog's LLM read timeout has lost its worker.
 STALLED_AFTER_SECONDS = 60

@@ -14,14 +14,14 @@ from typing import Any
 from django.http import Http404, QueryDict
 from django.urls import reverse
 
+from adminui.integrations.kinds import integration_kind_label
 from adminui.posthog import (
     PostHogClient,
     PostHogEnvironment,
     PostHogError,
     PostHogServerError,
-    integration_kind_label,
 )
-from adminui.posthog.resources import GoogleAdsAccount
+from adminui.posthog.integrations import GoogleAdsAccount
 from adminui.web.concurrency import Outcome
 from adminui.web.failures import WRAPPER_ALSO, WRAPPER_FAILED, wording_for
 from adminui.web.listing import RemotePage, matches, page_number, page_size_from

@@ -32,14 +32,14 @@ from adminui.integrations.browsers import (
     panel_states,
     resource_or_404,
 )
+from adminui.integrations.kinds import integration_kind_label
 from adminui.posthog import (
     PostHogEnvironment,
     PostHogPersonalKeyRefused,
     PostHogValidationError,
     get_client,
-    integration_kind_label,
 )
-from adminui.posthog.resources import Integration
+from adminui.posthog.integrations import Integration
 from adminui.web.concurrency import gather
 from adminui.web.errors import add_to_form
 from adminui.web.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
@@ -48,10 +48,16 @@ from adminui.web.roles import Role, role_required
 
 INTEGRATION_COLUMNS = [
     SortColumn(
-        "kind", "Kind", lambda i: (i.kind_label.casefold(), i.display_name.casefold(), i.id)
+        "kind",
+        "Kind",
+        lambda i: (integration_kind_label(i.kind).casefold(), i.display_name.casefold(), i.id),
     ),
     SortColumn("name", "Name", lambda i: (i.display_name.casefold(), i.id)),
-    SortColumn("status", "Status", lambda i: (not i.needs_reconnecting, i.kind_label.casefold())),
+    SortColumn(
+        "status",
+        "Status",
+        lambda i: (not i.needs_reconnecting, integration_kind_label(i.kind).casefold()),
+    ),
     SortColumn("created", "Created", lambda i: i.created_at),
 ]
 STATUSES = {"connected": "Connected", "needs_reconnecting": "Needs reconnecting"}
@@ -69,7 +75,9 @@ def filter_integrations(integrations: list[Integration], params) -> list[Integra
     return [
         integration
         for integration in integrations
-        if matches(params.get("q", ""), integration.display_name, integration.kind_label)
+        if matches(
+            params.get("q", ""), integration.display_name, integration_kind_label(integration.kind)
+        )
         and (not kind or integration.kind == kind)
         and (not status or (status == "needs_reconnecting") == integration.needs_reconnecting)
     ]
@@ -83,7 +91,7 @@ def integration_list(request: HttpRequest, environment: PostHogEnvironment) -> H
     shown = sort_items(
         filter_integrations(integrations, request.GET), INTEGRATION_COLUMNS, ordering
     )
-    kinds = {i.kind: i.kind_label for i in integrations}
+    kinds = {i.kind: integration_kind_label(i.kind) for i in integrations}
     context = {
         "page_obj": paginate(shown, request.GET),
         "total": len(integrations),

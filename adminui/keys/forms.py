@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from adminui.posthog.resources import (
-    AZURE_DEFAULT_API_VERSION,
-    PROVIDERS,
-    ProviderKey,
-    provider_info,
-)
+from adminui.keys.providers import AZURE_DEFAULT_API_VERSION, PROVIDERS, provider_info
+from adminui.posthog.keys import ProviderKey
 
 PROVIDER_CHOICES = [(slug, info.label) for slug, info in PROVIDERS.items()]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from adminui.posthog.resources import ProviderKey
+from adminui.posthog.keys import ProviderKey
 
 
 def age_in_days(moment: datetime | None) -> int | None:

@@ -7,10 +7,8 @@ Write views answer htmx with 204 plus events (the key region refreshes itself on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,67 +18,24 @@ from django_htmx.http import trigger_client_event
 
 from adminui.audit.service import Target, record_form_write, record_write
 from adminui.keys.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
-from adminui.keys.rotation import age_in_days, is_due_for_rotation
+from adminui.keys.inventory import (
+    EXPORT_FIELDS,
+    KEY_COLUMNS,
+    active_key_id,
+    export_row,
+    filter_keys,
+    key_inventory,
+)
+from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label
+from adminui.keys.rotation import is_due_for_rotation
 from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
-from adminui.posthog.resources import KEY_STATE_LABELS, PROVIDERS, ProviderKey
-from adminui.web.concurrency import Outcome, gather
-from adminui.web.listing import (
-    PAGE_SIZES,
-    Ordering,
-    SortColumn,
-    matches,
-    ordering_from,
-    paginate,
-    sort_items,
-)
+from adminui.posthog.keys import ProviderKey
+from adminui.web.concurrency import gather
+from adminui.web.listing import PAGE_SIZES, paginate
 from adminui.web.responses import csv_download, go_to, json_download
 from adminui.web.roles import Role, role_required
 from adminui.web.toasts import messages_only
-
-STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
-KEY_COLUMNS = [
-    SortColumn("name", "Name", lambda key: key.name.casefold()),
-    # PostHog's own order: by provider, then name.
-    SortColumn(
-        "provider", "Provider", lambda key: (key.provider_label.casefold(), key.name.casefold())
-    ),
-    SortColumn("state", "State", lambda key: STATE_ORDER.get(key.state, 2)),
-    SortColumn("last_used", "Last used", lambda key: key.last_used_at),
-    SortColumn("created", "Created", lambda key: key.created_at),
-]
-EXPORT_FIELDS = [
-    "id",
-    "name",
-    "provider",
-    "state",
-    "error_message",
-    "api_key_masked",
-    "created_at",
-    "created_by",
-    "last_used_at",
-    "age_days",
-    "active",
-]
-
-
-def active_key_id(config: Outcome) -> str | None:
-    """The active key's id from a loaded evaluation config, if it loaded and has one."""
-    if config.ok and config.value.active_provider_key:
-        return config.value.active_provider_key.id
-    return None
-
-
-def filter_keys(keys: list[ProviderKey], params) -> list[ProviderKey]:
-    """Apply the list's search (`q`), provider and state filters from the query string."""
-    provider, state = params.get("provider", ""), params.get("state", "")
-    return [
-        key
-        for key in keys
-        if matches(params.get("q", ""), key.name, key.api_key_masked)
-        and (not provider or key.provider == provider)
-        and (not state or key.state == state)
-    ]
 
 
 def list_url(environment: PostHogEnvironment, request: HttpRequest) -> str:
@@ -97,32 +52,6 @@ def done(request: HttpRequest, environment: PostHogEnvironment, text: str, level
     if request.htmx:
         return trigger_client_event(messages_only(), "dataChanged")
     return redirect(list_url(environment, request))
-
-
-@dataclass(frozen=True)
-class KeyInventory:
-    """Every key, the ones the query string asks for (filtered and sorted), and the config."""
-
-    keys: list[ProviderKey]
-    shown: list[ProviderKey]
-    ordering: Ordering
-    config: Outcome
-
-    @property
-    def active_id(self) -> str | None:
-        return active_key_id(self.config)
-
-
-def key_inventory(environment: PostHogEnvironment, params: QueryDict) -> KeyInventory:
-    """The keys and the evaluation config, read at the same time; the config may fail alone."""
-    client = get_client(environment)
-    loaded = gather({"keys": client.list_provider_keys, "config": client.get_evaluation_config})
-    if loaded["keys"].error:
-        raise loaded["keys"].error
-    keys = loaded["keys"].value
-    ordering = ordering_from(params, KEY_COLUMNS, default="provider")
-    shown = sort_items(filter_keys(keys, params), KEY_COLUMNS, ordering)
-    return KeyInventory(keys, shown, ordering, loaded["config"])
 
 
 @require_GET
@@ -156,22 +85,6 @@ def key_export(request: HttpRequest, environment: PostHogEnvironment, fmt: str) 
     if fmt == "json":
         return json_download({"keys": rows}, filename)
     return csv_download(rows, EXPORT_FIELDS, filename)
-
-
-def export_row(key: ProviderKey, active_id: str | None) -> dict:
-    return {
-        "id": key.id,
-        "name": key.name,
-        "provider": key.provider,
-        "state": key.state,
-        "error_message": key.error_message or "",
-        "api_key_masked": key.api_key_masked,
-        "created_at": key.created_at.isoformat() if key.created_at else "",
-        "created_by": key.created_by.display_name if key.created_by else "",
-        "last_used_at": key.last_used_at.isoformat() if key.last_used_at else "",
-        "age_days": age_in_days(key.created_at),
-        "active": key.id == active_id,
-    }
 
 
 @require_GET
@@ -290,7 +203,7 @@ def key_validate(
     return done(
         request,
         environment,
-        f"Key “{key.name}” validation failed: {key.error_message or key.state_label}.",
+        f"Key “{key.name}” validation failed: {key.error_message or key_state_label(key.state)}.",
         level=messages.ERROR,
     )
 

@@ -13,10 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from adminui.keys.providers import KEY_STATE_LABELS, key_state_label
 from adminui.keys.rotation import age_in_days, is_due_for_rotation
 from adminui.models import AuditEvent, SummaryRequest
 from adminui.posthog import PostHogEnvironment, get_client, get_environment
-from adminui.posthog.resources import KEY_STATE_LABELS, ProviderKey
+from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
 from adminui.web.roles import Role, role_required
 
@@ -44,7 +45,9 @@ def keys_needing_attention(keys: list[ProviderKey]) -> list[Attention]:
     broken, old = [], []
     for key in keys:
         if key.state in ("invalid", "error"):
-            reason = f"{key.state_label}: {key.error_message or 'PostHog could not use it'}"
+            reason = (
+                f"{key_state_label(key.state)}: {key.error_message or 'PostHog could not use it'}"
+            )
             broken.append(Attention(key, reason, "bad" if key.state == "invalid" else "warn"))
         elif is_due_for_rotation(key):
             age = age_in_days(key.created_at)

@@ -1,8 +1,8 @@
 """The PostHog service layer: the only code in adminui that talks HTTP to PostHog.
 
 Views call ``get_client()`` (or ``get_client(slug)``) and use its CRUD-named methods; they catch
-`PostHogError` subclasses, never `requests` exceptions. Results are the frozen dataclasses of
-`adminui.posthog.resources`.
+`PostHogError` subclasses, never `requests` exceptions. Results are frozen dataclasses, each
+defined with its endpoints: `keys`, `evaluations`, `integrations` (shared ones in `types`).
 """
 
 from __future__ import annotations
@@ -29,53 +29,53 @@ from adminui.posthog.errors import (
     PostHogUnreachable,
     PostHogValidationError,
 )
+from adminui.posthog.evaluations import (
+    Evaluation,
+    EvaluationSummary,
+    SummaryPattern,
+    SummaryStatistics,
+)
+from adminui.posthog.integrations import (
+    BranchPage,
+    GoogleAdsAccount,
+    GoogleConversionAction,
+    Integration,
+    JiraProject,
+    LinearTeam,
+    LinkedInAdsAccount,
+    LinkedInConversionRule,
+    Repository,
+    RepositoryPage,
+    SlackChannel,
+    SlackChannelPage,
+    TwilioPhoneNumber,
+    TwilioPhoneNumbers,
+)
+from adminui.posthog.keys import (
+    AlternativeKey,
+    DependentConfigs,
+    DependentEvaluation,
+    EvaluationConfig,
+    KeyValidation,
+    Model,
+    ModelCatalog,
+    ProviderKey,
+    ProviderSummary,
+    TrialUsage,
+)
 from adminui.posthog.redaction import (
     RedactSecretsFilter,
     redact,
     redact_payload,
     register_secret,
 )
-from adminui.posthog.resources import (
-    PROVIDERS,
-    AlternativeKey,
-    BranchPage,
-    DependentConfigs,
-    DependentEvaluation,
+from adminui.posthog.types import (
     DeprecationNotice,
-    Evaluation,
-    EvaluationConfig,
-    EvaluationSummary,
-    GoogleAdsAccount,
-    GoogleConversionAction,
-    Integration,
-    JiraProject,
-    KeyValidation,
-    LinearTeam,
-    LinkedInAdsAccount,
-    LinkedInConversionRule,
-    Model,
-    ModelCatalog,
     Page,
-    ProviderInfo,
-    ProviderKey,
-    ProviderSummary,
-    Repository,
-    RepositoryPage,
-    SlackChannel,
-    SlackChannelPage,
-    SummaryPattern,
-    SummaryStatistics,
-    TrialUsage,
-    TwilioPhoneNumber,
-    TwilioPhoneNumbers,
     UserBasic,
-    integration_kind_label,
-    provider_info,
-    provider_label,
 )
 
 __all__ = [
-    "PROVIDERS",
     "AlternativeKey",
     "BranchPage",
     "DependentConfigs",
@@ -109,7 +109,6 @@ __all__ = [
     "PostHogTimeout",
     "PostHogUnreachable",
     "PostHogValidationError",
-    "ProviderInfo",
     "ProviderKey",
     "ProviderSummary",
     "RedactSecretsFilter",
@@ -127,9 +126,6 @@ __all__ = [
     "get_client",
     "get_environment",
     "get_environments",
-    "integration_kind_label",
-    "provider_info",
-    "provider_label",
     "redact",
     "redact_payload",
     "register_secret",

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 
-from adminui.posthog.resources import Page as RemoteResults
+from adminui.posthog.types import Page as RemoteResults
 
 PAGE_SIZES = (10, 25, 50, 100)
 

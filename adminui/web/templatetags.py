@@ -9,8 +9,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from adminui.integrations.kinds import integration_kind_label
+from adminui.keys.providers import key_state_label, provider_label
 from adminui.keys.rotation import age_in_days
-from adminui.posthog.resources import provider_label
 
 register = template.Library()
 
@@ -60,3 +61,9 @@ def toggled(ordering, column: str) -> str:
 @register.filter(name="provider_label")
 def provider_label_filter(slug: str | None) -> str:
     return provider_label(slug) if slug else ""
+
+
+# The API's results carry slugs; what people read for them is the UI's (keys/providers.py,
+# integrations/kinds.py).
+register.filter("key_state_label", key_state_label)
+register.filter("integration_kind_label", integration_kind_label)

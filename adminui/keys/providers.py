@@ -1,0 +1,60 @@
+"""How the UI presents LLM providers and key states: labels, placeholders, key prefixes.
+
+PostHog's API knows providers by slug only (`adminui.posthog.keys`); these tables are the
+portal's, shared by the key forms, the key screens and the ``provider_label`` template filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """How the UI presents one LLM provider; ``key_prefixes`` mirror PostHog's format checks."""
+
+    slug: str
+    label: str
+    key_placeholder: str = ""
+    key_prefixes: tuple[str, ...] = ()
+    needs_azure_fields: bool = False
+
+
+PROVIDERS: dict[str, ProviderInfo] = {
+    p.slug: p
+    for p in (
+        ProviderInfo("openai", "OpenAI", "sk-...", ("sk-", "sk-proj-")),
+        ProviderInfo("anthropic", "Anthropic", "sk-ant-...", ("sk-ant-",)),
+        ProviderInfo("gemini", "Google Gemini", "AIza..."),
+        ProviderInfo("openrouter", "OpenRouter", "sk-or-..."),
+        ProviderInfo("fireworks", "Fireworks", "fw_..."),
+        ProviderInfo("azure_openai", "Azure OpenAI", "Azure OpenAI key", needs_azure_fields=True),
+        ProviderInfo("together_ai", "Together AI", "Together AI key"),
+        ProviderInfo("minimax", "MiniMax", "MiniMax key"),
+        ProviderInfo("zeabur", "Zeabur AI Hub", "sk-...", ("sk-",)),
+        ProviderInfo("openai_compatible", "OpenAI-compatible", "API key"),
+    )
+}
+# ``google`` was the provider's name for a while (migrations 0016/0017); show it like gemini.
+PROVIDER_ALIASES = {"google": "gemini"}
+AZURE_DEFAULT_API_VERSION = "2024-10-21"
+
+
+def provider_info(slug: str) -> ProviderInfo:
+    """The table entry for ``slug``; unknown providers get a title-cased label (enum is open)."""
+    canonical = PROVIDER_ALIASES.get(slug, slug)
+    known = PROVIDERS.get(canonical)
+    if known:
+        return known
+    return ProviderInfo(slug, slug.replace("_", " ").replace("-", " ").title())
+
+
+def provider_label(slug: str) -> str:
+    return provider_info(slug).label
+
+
+KEY_STATE_LABELS = {"ok": "Valid", "invalid": "Invalid", "error": "Error", "unknown": "Unknown"}
+
+
+def key_state_label(state: str) -> str:
+    return KEY_STATE_LABELS.get(state, state.title())

@@ -1,0 +1,445 @@
+"""The transport: everything generic about talking HTTP to PostHog.
+
+`Transport` wraps one pooled `requests.Session` per PostHog environment. Every call goes
+through `Transport._request`, which:
+
+* joins the path onto ``{host}/api/{prefix}/{project_id}/`` (or checks that an absolute URL,
+  such as a pagination ``next`` link, points at the configured host);
+* sends an explicit ``(connect, read)`` timeout, the longer read timeout when PostHog has to call
+  an LLM provider before answering;
+* retries GETs only (never writes: PostHog has no idempotency keys), on connection errors and
+  429/502/503/504, with bounded exponential backoff that honours a short ``Retry-After``
+  (`retries.RetryPolicy`, which also says why this is not urllib3's `Retry`);
+* records ``Deprecation``/``Sunset`` headers so the UI can warn admins;
+* turns every failure into a typed `PostHogError` (see `errors`), so no `requests` exception
+  ever leaves this package.
+
+The endpoint groups (`keys`, `evaluations`, `integrations`) build on its request patterns
+(`_get_object`, `_write_object`, `_list_all`) and turn bodies into typed results with `_parse`.
+At ~440 lines this is one job (a safe request and its answer); splitting the URL checks from the
+request they guard would only spread it out.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.cookiejar
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+import adminui
+from adminui.posthog.errors import (
+    PostHogBadResponse,
+    PostHogNotFound,
+    bad_response,
+    error_from_exception,
+    error_from_response,
+    non_json_success,
+)
+from adminui.posthog.redaction import redact_url, register_secret
+from adminui.posthog.retries import RetryPolicy
+from adminui.posthog.types import DeprecationNotice, parse_datetime
+
+__all__ = ["Params", "Transport", "build_session"]
+
+logger = logging.getLogger("adminui.posthog")
+
+USER_AGENT = f"adminui/{adminui.__version__} (+requests)"
+API_PREFIXES = ("environments", "projects")
+# PostHog reads ``?token=``/``?api_key=`` on a GET as a project token that overrides the team
+# (contract §1.1), and a key in a URL ends up in access logs. Never send them.
+FORBIDDEN_PARAMS = frozenset({"token", "api_key", "personal_api_key"})
+
+# Transport failures as raised by requests, or by urllib3/http.client when they slip through.
+_TRANSPORT_ERRORS = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+)
+
+type Params = Mapping[str, str | int | bool | None]
+
+
+def build_session(
+    personal_api_key: str, session: requests.Session | None = None
+) -> requests.Session:
+    """A keep-alive session that carries the key and ignores the process environment.
+
+    An injected ``session`` (tests record calls with one) gets the same configuration.
+
+    ``trust_env = False`` stops requests from reading ``~/.netrc`` (which would override the
+    Authorization header) and ``*_PROXY``/``REQUESTS_CA_BUNDLE`` variables. Cookies are refused:
+    a personal-API-key client must not pick up PostHog session state (e.g. ``ph_oauth_state``).
+    Retries are off at the adapter level because `Transport._request` owns them (see `retries`).
+    """
+    session = session if session is not None else requests.Session()
+    session.trust_env = False
+    session.headers.update(
+        {
+            "Authorization": f"Bearer {personal_api_key}",
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+    )
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class Transport:
+    """One PostHog project, reached with one personal API key: requests, no endpoints."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        personal_api_key: str,
+        project_id: int,
+        api_prefix: str = "environments",
+        connect_timeout: float = 3.05,
+        read_timeout: float = 15.0,
+        llm_read_timeout: float = 90.0,
+        retries: int = 2,
+        backoff: float = 0.5,
+        max_retry_after: float = 10.0,
+        # PostHog's LimitOffsetPagination has no maximum limit: big pages save round trips
+        # when the portal reads a whole list (see bench/key_list.py).
+        page_size: int = 500,
+        max_pages: int = 50,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if api_prefix not in API_PREFIXES:
+            raise ValueError(f"api_prefix must be one of {API_PREFIXES}, not {api_prefix!r}")
+        self.host = host.rstrip("/")
+        self._origin = _origin(self.host)
+        if self._origin is None:
+            raise ValueError("host must be an absolute http(s) URL")
+        if "@" in urlsplit(self.host).netloc:
+            # requests would turn URL credentials into Basic auth, replacing the Bearer key.
+            raise ValueError("host must not contain credentials")
+        self.project_id = int(project_id)
+        self.api_prefix = api_prefix
+        self.base_path = f"/api/{api_prefix}/{self.project_id}/"
+        # A self-hosted PostHog may live under a path, e.g. https://example.com/posthog.
+        self._api_root = urlsplit(self.host).path + "/api/"
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.llm_read_timeout = llm_read_timeout
+        self.page_size = page_size
+        self.max_pages = max_pages
+        register_secret(personal_api_key)
+        self._retry = RetryPolicy(retries, backoff, max_retry_after, sleep)
+        self._session = build_session(personal_api_key, session)
+        self.deprecation: DeprecationNotice | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.host}{self.base_path}>"
+
+    def close(self) -> None:
+        """Release pooled connections (used when settings change in tests)."""
+        self._session.close()
+
+    # ----------------------------------------------------------------------------------------
+    # Request patterns
+
+    def _get_object(self, path: str, params: Params | None = None, *, llm: bool = False) -> dict:
+        return self._json_object(self._request("GET", path, params=params, llm=llm), "GET")
+
+    def _write_object(
+        self, method: str, path: str, body: Mapping[str, Any] | None, *, llm: bool = False
+    ) -> dict:
+        if body:
+            register_secret(body.get("api_key"))
+        response = self._request(method, path, json=body, llm=llm)
+        return self._json_object(response, method)
+
+    def _list_all[T](
+        self,
+        path: str,
+        factory: Callable[[dict[str, Any]], T],
+        params: Params | None = None,
+    ) -> list[T]:
+        return [self._parse(factory, item) for item in self._paginate(path, params)]
+
+    def _paginate(self, path: str, params: Params | None = None) -> Iterator[dict[str, Any]]:
+        """Follow ``next`` links of a ``limit``/``offset`` envelope, within ``max_pages``.
+
+        A ``next`` link is only followed to the configured scheme, host and port: a link
+        elsewhere would carry the personal API key to a foreign server.
+        """
+        url: str = path
+        page_params: Params | None = {"limit": self.page_size, **(params or {})}
+        seen: set[str] = set()
+        for _ in range(self.max_pages):
+            data = self._json_object(self._request("GET", url, params=page_params), "GET")
+            results = data.get("results")
+            if not isinstance(results, list):
+                raise bad_response(
+                    "no results list", status=200, method="GET", path=self._path_of(url)
+                )
+            yield from (item for item in results if isinstance(item, dict))
+            next_url = data.get("next")
+            if not next_url:
+                return
+            url = self._checked_absolute_url(str(next_url))
+            if url in seen:
+                raise bad_response(
+                    "a pagination loop", status=200, method="GET", path=self._path_of(url)
+                )
+            seen.add(url)
+            page_params = None
+        raise bad_response(
+            f"more than {self.max_pages} pages", status=200, method="GET", path=self._path_of(path)
+        )
+
+    def _parse[T](self, factory: Callable[[dict[str, Any]], T], data: Any) -> T:
+        """Build a typed result; a body missing what the contract promises is a bad response."""
+        try:
+            if not isinstance(data, dict):
+                raise TypeError("not a JSON object")
+            return factory(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise PostHogBadResponse(
+                f"PostHog answered with something the portal did not expect "
+                f"({type(exc).__name__}: {exc})."
+            ) from exc
+
+    def _json_object(self, response: requests.Response, method: str) -> dict:
+        path = urlsplit(response.url or "").path
+        if response.status_code == 204 or not response.content:
+            raise bad_response(
+                "an empty body", status=response.status_code, method=method, path=path
+            )
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise non_json_success(response.status_code, method=method, path=path) from exc
+        if not isinstance(data, dict):
+            raise bad_response(
+                "JSON that is not an object", status=response.status_code, method=method, path=path
+            )
+        return data
+
+    # ----------------------------------------------------------------------------------------
+    # The one request function
+
+    def _request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        llm: bool = False,
+        allow_redirects: bool = False,
+    ) -> requests.Response:
+        """Send one API call (retrying GETs) and return the response, or raise `PostHogError`.
+
+        ``allow_redirects`` means "a 3xx is the answer" (authorize); redirects are never
+        followed, because following one could carry the key to another host or turn a POST
+        into a GET.
+        """
+        url = self._resolve(path_or_url)
+        query = _query(params)
+        timeout = (self.connect_timeout, self.llm_read_timeout if llm else self.read_timeout)
+        attempt = 0
+        while True:
+            try:
+                response = self._send(method, url, query, json, timeout)
+            except _TRANSPORT_ERRORS as exc:
+                error = error_from_exception(exc, method=method, url=url, timeout=timeout)
+                delay = self._retry.delay_after_exception(method, exc, attempt)
+                if delay is None:
+                    raise error from exc
+                self._retry.wait(delay, method, url, reason=type(exc).__name__, attempt=attempt)
+                attempt += 1
+                continue
+            self._note_deprecation(response)
+            status = response.status_code
+            if status < 300 or (allow_redirects and status < 400):
+                return response
+            if status < 400:
+                raise bad_response(
+                    f"an unexpected HTTP {status} redirect; check POSTHOG_HOST",
+                    status=status,
+                    method=method,
+                    path=urlsplit(url).path,
+                )
+            error = error_from_response(
+                status,
+                response.headers,
+                response.content,
+                method=method,
+                path=urlsplit(url).path,
+            )
+            delay = self._retry.delay_after_error(method, error, attempt)
+            if delay is None:
+                raise error
+            self._retry.wait(delay, method, url, reason=f"HTTP {status}", attempt=attempt)
+            attempt += 1
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        query: list[tuple[str, str]],
+        json: Any,
+        timeout: tuple[float, float],
+    ) -> requests.Response:
+        started = time.monotonic()
+        shown = redact_url(f"{url}?{urlencode(query)}" if query else url)
+        try:
+            response = self._session.request(
+                method, url, params=query, json=json, timeout=timeout, allow_redirects=False
+            )
+        except _TRANSPORT_ERRORS as exc:
+            elapsed = (time.monotonic() - started) * 1000
+            logger.debug(
+                "PostHog %s %s failed after %.0f ms (%s)",
+                method,
+                shown,
+                elapsed,
+                type(exc).__name__,
+            )
+            raise
+        elapsed = (time.monotonic() - started) * 1000
+        logger.debug("PostHog %s %s -> %s in %.0f ms", method, shown, response.status_code, elapsed)
+        return response
+
+    # ----------------------------------------------------------------------------------------
+    # URLs
+
+    def _resolve(self, path_or_url: str) -> str:
+        if urlsplit(path_or_url).scheme:
+            return self._checked_absolute_url(path_or_url)
+        return f"{self.host}{self.base_path}{path_or_url.lstrip('/')}"
+
+    def _checked_absolute_url(self, url: str) -> str:
+        """Accept an absolute URL only on the configured origin, under its ``/api/``, and
+        without token-like query parameters."""
+        parts = urlsplit(url)
+        names = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
+        if _origin(url) != self._origin:
+            reason = f"a link to another server ({parts.scheme}://{parts.hostname})"
+        # "/api/../x" starts with /api/ but leaves it once resolved: no dot segments at all.
+        elif not parts.path.startswith(self._api_root) or {".", ".."} & {
+            unquote(segment) for segment in parts.path.split("/")
+        }:
+            reason = "a link outside PostHog's API"
+        else:
+            reason = ""
+        if reason:
+            raise bad_response(reason, status=None, method="GET", path=parts.path)
+        if names & FORBIDDEN_PARAMS:
+            raise bad_response(
+                "a link carrying a token parameter", status=None, method="GET", path=parts.path
+            )
+        return url
+
+    def _path_of(self, path: str) -> str:
+        return urlsplit(self._resolve(path)).path
+
+    # ----------------------------------------------------------------------------------------
+    # Deprecation headers
+
+    def _note_deprecation(self, response: requests.Response) -> None:
+        deprecation = response.headers.get("Deprecation")
+        if not deprecation or deprecation.strip().lower() == "false":
+            return
+        successor = response.links.get("successor-version", {}).get("url")
+        notice = DeprecationNotice(
+            deprecation=deprecation.strip(),
+            sunset=_http_date(response.headers.get("Sunset")),
+            successor=urljoin(self.host + "/", successor) if successor else None,
+            first_seen=self.deprecation.first_seen if self.deprecation else datetime.now(UTC),
+        )
+        if self.deprecation is None:
+            logger.warning(
+                "PostHog says %s is deprecated (sunset %s); successor: %s",
+                self.base_path,
+                notice.sunset.date() if notice.sunset else "not announced",
+                notice.successor or "not given",
+            )
+        if notice != self.deprecation:
+            self.deprecation = notice
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) with default ports filled in, for same-origin checks."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        return None
+    return scheme, parts.hostname.lower(), port
+
+
+def _segment(value: object) -> str:
+    """A path segment that cannot contain ``/``, ``..`` or a query, whatever the input."""
+    return quote(str(value), safe="")
+
+
+def _uuid(value: str | uuid.UUID | None, what: str) -> str | None:
+    """``value`` as a canonical UUID string (``None`` stays ``None``).
+
+    A malformed id cannot name anything in PostHog (which answers 404 for it), so it raises
+    `PostHogNotFound` without a request; the id is not echoed back.
+    """
+    if value is None:
+        return None
+    try:
+        return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+    except (ValueError, AttributeError, TypeError):
+        raise PostHogNotFound(
+            f"That is not a valid {what} id, so PostHog has no such {what}."
+        ) from None
+
+
+def _without_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _query(params: Params | None) -> list[tuple[str, str]]:
+    """Query pairs with ``None`` dropped, booleans as ``true``/``false``, and token-like
+    parameters removed (see FORBIDDEN_PARAMS)."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in (params or {}).items():
+        if value is None:
+            continue
+        if name.lower() in FORBIDDEN_PARAMS:
+            logger.warning("Dropped the %r query parameter from a PostHog request", name)
+            continue
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        pairs.append((name, text))
+    return pairs
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """A ``Sunset`` value: an HTTP date, tolerating ISO 8601 as well."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return parse_datetime(value.strip())
