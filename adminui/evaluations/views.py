@@ -191,7 +191,7 @@ def detail_context(request, environment, evaluation_id, outcome, form) -> dict:
 def panel_context(
     request, environment, summary_request: SummaryRequest | None, refresh_url: str = ""
 ) -> dict:
-    """Everything the summary panel (templates/evaluations/summary_panel.html) shows."""
+    """Everything the summary panel (templates/evaluations/_summary_panel.html) shows."""
     if summary_request is None:
         return {"current": None}
     summary = summary_of(summary_request)
@@ -278,7 +278,7 @@ def summary_create(
         return redirect(url + "#summary")
     response = render(
         request,
-        "evaluations/summary_panel.html",
+        "evaluations/_summary_panel.html",
         panel_context(request, environment, summary_request),
     )
     response = trigger_client_event(response, "summariesChanged")
@@ -299,8 +299,8 @@ def summary_detail(
     if not request.htmx:
         return render(request, "evaluations/summary.html", context)
     if context["polling"]:
-        return render(request, "evaluations/summary_panel.html", context)
-    response = render(request, "evaluations/summary_panel.html", context)
+        return render(request, "evaluations/_summary_panel.html", context)
+    response = render(request, "evaluations/_summary_panel.html", context)
     stopped = HttpResponseStopPolling(response.content)
     return trigger_client_event(stopped, "summariesChanged")
 
