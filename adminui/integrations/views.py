@@ -212,6 +212,8 @@ class ConnectForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[(kind, integration_kind_label(kind)) for kind in CONNECTABLE_KINDS],
         widget=forms.RadioSelect,
+        label="What to connect",
+        template_name="integrations/_kind_field.html",  # type: ignore[call-arg]
         error_messages={
             "required": "Choose what to connect.",
             "invalid_choice": "Choose one of these.",

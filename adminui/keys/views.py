@@ -218,9 +218,11 @@ def key_add(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpRe
         # cannot be read, the box stays unchecked rather than guessing.
         config = gather({"config": client.get_evaluation_config})["config"]
         no_active_key = config.ok and config.value.active_provider_key is None
-        form = ProviderKeyCreateForm(initial={"set_as_active": no_active_key})
-        return render(request, "keys/add.html", {"form": form, "providers": PROVIDERS})
-    form = ProviderKeyCreateForm(request.POST)
+        form = ProviderKeyCreateForm(
+            initial={"set_as_active": no_active_key}, environment=environment
+        )
+        return render(request, "keys/add.html", {"form": form})
+    form = ProviderKeyCreateForm(request.POST, environment=environment)
     if form.is_valid():
         sent = form.payload()
         key = record_form_write(
@@ -235,8 +237,7 @@ def key_add(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpRe
         if key:
             messages.success(request, f"Key “{key.name}” added. PostHog checked it: valid.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
-    context = {"form": form, "providers": PROVIDERS}
-    return render_page(request, "keys/add.html", context, partial="key-form")
+    return render_page(request, "keys/add.html", {"form": form}, partial="key-form")
 
 
 @require_POST
@@ -263,7 +264,7 @@ def key_edit(
 ) -> HttpResponse:
     client = get_client(environment)
     key = client.get_provider_key(key_id)
-    form = ProviderKeyEditForm(request.POST or None, key=key)
+    form = ProviderKeyEditForm(request.POST or None, key=key, environment=environment)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         if not changes:
