@@ -60,10 +60,7 @@ class ProviderKeyFormMixin(forms.Form):
         widget=forms.URLInput({"placeholder": "https://my-resource.openai.azure.com/"}),
     )
     api_version = forms.CharField(
-        required=False,
-        max_length=20,
-        label="API version",
-        initial=AZURE_DEFAULT_API_VERSION,
+        required=False, max_length=20, label="API version", initial=AZURE_DEFAULT_API_VERSION
     )
 
     def __init__(self, *args, environment: PostHogEnvironment | None = None, **kwargs):
@@ -71,10 +68,11 @@ class ProviderKeyFormMixin(forms.Form):
         use_field_templates(self, FIELD_TEMPLATES)
         # The sandbox's test keys are named under the field (templates/keys/_api_key_field.html).
         self.sandbox = bool(environment and environment.sandbox)
+        self.check_url = reverse("key-check", args=[environment]) if environment else ""
         api_key = self.fields["api_key"].widget
         api_key.attrs.setdefault("placeholder", self.key_placeholder())
-        if environment:
-            api_key.attrs |= checked_on_blur(reverse("key-check", args=[environment]))
+        if self.check_url:
+            api_key.attrs |= checked_on_blur(self.check_url)
 
     def provider_slug(self) -> str:
         raise NotImplementedError
@@ -106,9 +104,7 @@ class ProviderKeyCreateForm(ProviderKeyFormMixin):
         max_length=255, widget=forms.TextInput({"placeholder": "e.g. Production key"})
     )
     api_key = forms.CharField(
-        label="API key",
-        strip=True,
-        widget=forms.PasswordInput(API_KEY_ATTRS),
+        label="API key", strip=True, widget=forms.PasswordInput(API_KEY_ATTRS)
     )
     set_as_active = forms.BooleanField(required=False, label="Use for evaluations")
 
@@ -116,13 +112,11 @@ class ProviderKeyCreateForm(ProviderKeyFormMixin):
 
     def __init__(self, *args, environment: PostHogEnvironment | None = None, **kwargs):
         super().__init__(*args, environment=environment, **kwargs)
-        self.fields[
-            "api_version"
-        ].help_text = f"Azure OpenAI only. PostHog's default is {AZURE_DEFAULT_API_VERSION}."
-        if environment:
+        version_help = f"Azure OpenAI only. PostHog's default is {AZURE_DEFAULT_API_VERSION}."
+        self.fields["api_version"].help_text = version_help
+        if self.check_url:
             # A wrong endpoint fails the key's check too: check again when it changes.
-            endpoint = self.fields["azure_endpoint"].widget
-            endpoint.attrs |= checked_on_blur(reverse("key-check", args=[environment]))
+            self.fields["azure_endpoint"].widget.attrs |= checked_on_blur(self.check_url)
 
     def provider_slug(self) -> str:
         return self.data.get("provider") or "openai"
