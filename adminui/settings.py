@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "django_tasks_db",
 ]
@@ -67,6 +68,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "adminui.urls"
 WSGI_APPLICATION = "adminui.wsgi.application"
+
+# Form fields render with templates/forms/field.html (`as_field_group`), not hand-written markup.
+FORM_RENDERER = "adminui.web.forms.PortalFormRenderer"
 
 TEMPLATES = [
     {

@@ -5,17 +5,29 @@ from __future__ import annotations
 from django import forms
 
 from adminui.models import ACTION_LABELS, AuditEvent
+from adminui.web.forms import use_field_templates
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(required=False, label="Who")
+    actor = forms.CharField(
+        required=False,
+        label="Who",
+        widget=forms.SearchInput({"placeholder": "username", "data-search": True}),
+    )
     action = forms.ChoiceField(
         required=False, choices=[("", "Any action"), *ACTION_LABELS.items()], label="Action"
     )
-    target = forms.CharField(required=False, label="Target")
+    target = forms.CharField(
+        required=False, label="Target", widget=forms.SearchInput({"placeholder": "name or id"})
+    )
     environment = forms.CharField(required=False, widget=forms.HiddenInput)
     since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every filter is optional: the field template need not say so on each.
+        use_field_templates(self, dict.fromkeys(self.fields, "audit/_filter_field.html"))
 
     def filter(self, events):
         """Apply the valid filters to a queryset of AuditEvent."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from adminui.audit.forms import audit_events
 from adminui.models import AuditEvent
+from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.responses import csv_download
 from adminui.web.roles import Role, role_required
 
@@ -30,16 +30,16 @@ CSV_COLUMNS = [
 
 @require_GET
 @role_required(Role.VIEWER)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: HtmxHttpRequest) -> HttpResponse:
     form, events = audit_events(request.GET)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    template = "audit/log.html#audit-table" if request.htmx else "audit/log.html"
-    return render(request, template, {"form": form, "page_obj": page})
+    context = {"form": form, "page_obj": page}
+    return render_page(request, "audit/log.html", context, partial="audit-table")
 
 
 @require_GET
 @role_required(Role.VIEWER)
-def audit_log_csv(request: HttpRequest) -> HttpResponse:
+def audit_log_csv(request: HtmxHttpRequest) -> HttpResponse:
     _, events = audit_events(request.GET)
     rows = (csv_row(event) for event in events.iterator())
     return csv_download(rows, CSV_COLUMNS, "adminui-audit-log.csv")

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -40,6 +40,7 @@ from adminui.models import SummaryRequest
 from adminui.posthog import PostHogEnvironment, PostHogNotFound, get_client
 from adminui.web.concurrency import gather
 from adminui.web.failures import LABELS, RETRYABLE_KINDS
+from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import (
     PAGE_SIZES,
     RemotePage,
@@ -108,7 +109,7 @@ def latest_summaries(environment: PostHogEnvironment, ids: list[str]) -> dict[st
 
 @require_GET
 @role_required(Role.VIEWER)
-def evaluation_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def evaluation_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     ordering = ordering_from(request.GET, EVALUATION_COLUMNS, default="-updated")
     size, number = page_size_from(request.GET), page_number(request.GET)
     page = get_client(environment).list_evaluations(
@@ -135,14 +136,13 @@ def evaluation_list(request: HttpRequest, environment: PostHogEnvironment) -> Ht
         "filtered": bool(request.GET.get("q") or request.GET.get("enabled")),
         "environment_evaluations_url": environment.project_url("llm-analytics/evaluations"),
     }
-    template = "evaluations/list.html"
-    return render(request, template + ("#evaluation-region" if request.htmx else ""), context)
+    return render_page(request, "evaluations/list.html", context, partial="evaluation-region")
 
 
 @require_GET
 @role_required(Role.VIEWER)
 def evaluation_detail(
-    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str
+    request: HtmxHttpRequest, environment: PostHogEnvironment, evaluation_id: str
 ) -> HttpResponse:
     return render_detail(request, environment, evaluation_id, SummaryForm())
 
@@ -187,7 +187,7 @@ def detail_context(request, environment, evaluation_id, outcome, form) -> dict:
 def panel_context(
     request, environment, summary_request: SummaryRequest | None, refresh_url: str = ""
 ) -> dict:
-    """Everything the summary panel (templates/evaluations/summary_panel.html) shows."""
+    """Everything the summary panel (templates/evaluations/_summary_panel.html) shows."""
     if summary_request is None:
         return {"current": None}
     summary = summary_of(summary_request)
@@ -244,7 +244,7 @@ def pattern_groups(environment, summary) -> list[dict]:
 @require_POST
 @role_required(Role.EDITOR)
 def summary_create(
-    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str
+    request: HtmxHttpRequest, environment: PostHogEnvironment, evaluation_id: str
 ) -> HttpResponse:
     """Ask for a summary: store it, queue it, and answer at once with its (polling) panel."""
     form = SummaryForm(request.POST)
@@ -274,7 +274,7 @@ def summary_create(
         return redirect(url + "#summary")
     response = render(
         request,
-        "evaluations/summary_panel.html",
+        "evaluations/_summary_panel.html",
         panel_context(request, environment, summary_request),
     )
     response = trigger_client_event(response, "summariesChanged")
@@ -284,7 +284,7 @@ def summary_create(
 @require_GET
 @role_required(Role.VIEWER)
 def summary_detail(
-    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str, summary_id: int
+    request: HtmxHttpRequest, environment: PostHogEnvironment, evaluation_id: str, summary_id: int
 ) -> HttpResponse:
     """One stored summary request. htmx polls it for the panel: 286 stops polling when done."""
     summary_request = stored_request(environment, evaluation_id, summary_id)
@@ -294,8 +294,8 @@ def summary_detail(
     if not request.htmx:
         return render(request, "evaluations/summary.html", context)
     if context["polling"]:
-        return render(request, "evaluations/summary_panel.html", context)
-    response = render(request, "evaluations/summary_panel.html", context)
+        return render(request, "evaluations/_summary_panel.html", context)
+    response = render(request, "evaluations/_summary_panel.html", context)
     stopped = HttpResponseStopPolling(response.content)
     return trigger_client_event(stopped, "summariesChanged")
 
@@ -303,7 +303,7 @@ def summary_detail(
 @require_GET
 @role_required(Role.VIEWER)
 def summary_history(
-    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str
+    request: HtmxHttpRequest, environment: PostHogEnvironment, evaluation_id: str
 ) -> HttpResponse:
     """The stored requests of one evaluation (the region the detail page refreshes)."""
     history = list(history_of(environment, evaluation_id)[:HISTORY_LIMIT])
@@ -312,14 +312,13 @@ def summary_history(
         "evaluation_id": evaluation_id,
         "evaluation_name": history[0].evaluation_name if history else "",
     }
-    template = "evaluations/history.html"
-    return render(request, template + ("#summary-history" if request.htmx else ""), context)
+    return render_page(request, "evaluations/history.html", context, partial="summary-history")
 
 
 @require_GET
 @role_required(Role.VIEWER)
 def summary_compare(
-    request: HttpRequest, environment: PostHogEnvironment, evaluation_id: str
+    request: HtmxHttpRequest, environment: PostHogEnvironment, evaluation_id: str
 ) -> HttpResponse:
     """Two stored summaries side by side: `?s=<id>&s=<id>` (older first), or `?a=&b=`."""
     history = history_of(environment, evaluation_id)
@@ -352,7 +351,7 @@ def summary_compare(
 @require_GET
 @role_required(Role.VIEWER)
 def summary_export(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     environment: PostHogEnvironment,
     evaluation_id: str,
     summary_id: int,

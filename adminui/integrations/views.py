@@ -42,6 +42,7 @@ from adminui.posthog import (
 from adminui.posthog.integrations import Integration
 from adminui.web.concurrency import gather
 from adminui.web.errors import add_to_form
+from adminui.web.htmx import render_page
 from adminui.web.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
 from adminui.web.responses import csv_download, go_to, json_download
 from adminui.web.roles import Role, role_required
@@ -103,8 +104,7 @@ def integration_list(request: HttpRequest, environment: PostHogEnvironment) -> H
         "page_sizes": PAGE_SIZES,
         "browsable": BROWSERS,
     }
-    template = "integrations/list.html"
-    return render(request, f"{template}#integration-region" if request.htmx else template, context)
+    return render_page(request, "integrations/list.html", context, partial="integration-region")
 
 
 @require_GET
@@ -124,8 +124,7 @@ def integration_detail(
         "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
         **panel_context(environment, integration.id, request.GET),
     }
-    template = "integrations/detail.html"
-    return render(request, f"{template}#browser" if request.htmx else template, context)
+    return render_page(request, "integrations/detail.html", context, partial="browser")
 
 
 def panel_context(environment: PostHogEnvironment, integration_id: int, params: QueryDict) -> dict:
@@ -221,6 +220,8 @@ class ConnectForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[(kind, integration_kind_label(kind)) for kind in CONNECTABLE_KINDS],
         widget=forms.RadioSelect,
+        label="What to connect",
+        template_name="integrations/_kind_field.html",  # type: ignore[call-arg]
         error_messages={
             "required": "Choose what to connect.",
             "invalid_choice": "Choose one of these.",
@@ -276,5 +277,4 @@ def integration_connect(request: HttpRequest, environment: PostHogEnvironment) -
         else:
             # The provider's consent page: the browser goes there itself.
             return go_to(request, url)
-    template = "integrations/connect.html"
-    return render(request, f"{template}#connect-form" if request.htmx else template, context)
+    return render_page(request, "integrations/connect.html", context, partial="connect-form")

@@ -3,11 +3,47 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 
 from adminui.keys.providers import AZURE_DEFAULT_API_VERSION, PROVIDERS, provider_info
+from adminui.posthog import PostHogEnvironment
 from adminui.posthog.keys import ProviderKey
+from adminui.web.forms import use_field_templates
 
 PROVIDER_CHOICES = [(slug, info.label) for slug, info in PROVIDERS.items()]
+FIELD_TEMPLATES = {
+    "api_key": "keys/_api_key_field.html",
+    "azure_endpoint": "keys/_azure_field.html",
+    "api_version": "keys/_azure_field.html",
+}
+# A secret: never filled back in, autofilled or spell-checked; its check's answer describes it.
+API_KEY_ATTRS = {
+    "autocomplete": "off",
+    "spellcheck": "false",
+    "aria-describedby": "api-key-status",
+}
+
+
+def checked_on_blur(check_url: str) -> dict[str, str]:
+    """Widget attributes that ask PostHog to check the typed key when the field loses focus;
+    the answer lands under the API key (templates/keys/_api_key_field.html)."""
+    return {
+        "hx-post": check_url,
+        "hx-trigger": "blur changed",
+        "hx-include": "closest form",
+        "hx-target": "#api-key-status",
+        "hx-swap": "innerHTML",
+        "hx-indicator": "#api-key-checking",
+    }
+
+
+class ProviderSelect(forms.Select):
+    """Each provider's option carries its key placeholder, which app.js shows in the API key."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["data-placeholder"] = provider_info(str(value)).key_placeholder
+        return option
 
 
 class ProviderKeyFormMixin(forms.Form):
@@ -22,6 +58,17 @@ class ProviderKeyFormMixin(forms.Form):
     api_version = forms.CharField(
         required=False, max_length=20, label="API version", initial=AZURE_DEFAULT_API_VERSION
     )
+
+    def __init__(self, *args, environment: PostHogEnvironment | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_field_templates(self, FIELD_TEMPLATES)
+        # The sandbox's test keys are named under the field (templates/keys/_api_key_field.html).
+        self.sandbox = bool(environment and environment.sandbox)
+        self.check_url = reverse("key-check", args=[environment]) if environment else ""
+        api_key = self.fields["api_key"].widget
+        api_key.attrs.setdefault("placeholder", self.key_placeholder())
+        if self.check_url:
+            api_key.attrs |= checked_on_blur(self.check_url)
 
     def provider_slug(self) -> str:
         raise NotImplementedError
@@ -44,16 +91,28 @@ class ProviderKeyFormMixin(forms.Form):
 
 
 class ProviderKeyCreateForm(ProviderKeyFormMixin):
-    provider = forms.ChoiceField(choices=PROVIDER_CHOICES, initial="openai")
+    provider = forms.ChoiceField(
+        choices=PROVIDER_CHOICES,
+        initial="openai",
+        widget=ProviderSelect({"data-placeholder-for": "id_api_key"}),
+    )
     name = forms.CharField(
         max_length=255, widget=forms.TextInput({"placeholder": "e.g. Production key"})
     )
     api_key = forms.CharField(
-        label="API key", strip=True, widget=forms.PasswordInput({"autocomplete": "off"})
+        label="API key", strip=True, widget=forms.PasswordInput(API_KEY_ATTRS)
     )
     set_as_active = forms.BooleanField(required=False, label="Use for evaluations")
 
     field_order = ["provider", "name", "api_key", "azure_endpoint", "api_version", "set_as_active"]
+
+    def __init__(self, *args, environment: PostHogEnvironment | None = None, **kwargs):
+        super().__init__(*args, environment=environment, **kwargs)
+        version_help = f"Azure OpenAI only. PostHog's default is {AZURE_DEFAULT_API_VERSION}."
+        self.fields["api_version"].help_text = version_help
+        if self.check_url:
+            # A wrong endpoint fails the key's check too: check again when it changes.
+            self.fields["azure_endpoint"].widget.attrs |= checked_on_blur(self.check_url)
 
     def provider_slug(self) -> str:
         return self.data.get("provider") or "openai"
@@ -73,7 +132,7 @@ class ProviderKeyEditForm(ProviderKeyFormMixin):
         label="New API key",
         required=False,
         strip=True,
-        widget=forms.PasswordInput({"autocomplete": "off"}),
+        widget=forms.PasswordInput(API_KEY_ATTRS),
     )
 
     def __init__(self, *args, key: ProviderKey, **kwargs):
@@ -89,6 +148,10 @@ class ProviderKeyEditForm(ProviderKeyFormMixin):
         super().__init__(*args, **kwargs)
         self.fields["api_key"].widget.attrs["placeholder"] = (
             f"Leave empty to keep the current one ({key.api_key_masked})"
+        )
+        self.fields["azure_endpoint"].help_text = (
+            "Changing the endpoint or version without a new key resets the key's state to "
+            "Unknown: validate it afterwards."
         )
 
     def provider_slug(self) -> str:

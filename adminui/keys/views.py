@@ -8,7 +8,7 @@ Write views answer htmx with 204 plus events (the key region refreshes itself on
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,13 +32,14 @@ from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
+from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import PAGE_SIZES, paginate
 from adminui.web.responses import csv_download, go_to, json_download
 from adminui.web.roles import Role, role_required
 from adminui.web.toasts import messages_only
 
 
-def list_url(environment: PostHogEnvironment, request: HttpRequest) -> str:
+def list_url(environment: PostHogEnvironment, request: HtmxHttpRequest) -> str:
     """Where to go back to after a write: the list with its filters, from a safe `next`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -46,7 +47,9 @@ def list_url(environment: PostHogEnvironment, request: HttpRequest) -> str:
     return reverse("key-list", args=[environment])
 
 
-def done(request: HttpRequest, environment: PostHogEnvironment, text: str, level=messages.SUCCESS):
+def done(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, text: str, level=messages.SUCCESS
+):
     """Finish a write with a message: htmx shows it as a toast and refreshes, a form redirects."""
     messages.add_message(request, level, text)
     if request.htmx:
@@ -56,7 +59,7 @@ def done(request: HttpRequest, environment: PostHogEnvironment, text: str, level
 
 @require_GET
 @role_required(Role.VIEWER)
-def key_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     inventory = key_inventory(environment, request.GET)
     keys = inventory.keys
     context = {
@@ -71,13 +74,12 @@ def key_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespo
         "page_sizes": PAGE_SIZES,
         "due_for_rotation": [key for key in keys if is_due_for_rotation(key)],
     }
-    template = "keys/list.html#key-region" if request.htmx else "keys/list.html"
-    return render(request, template, context)
+    return render_page(request, "keys/list.html", context, partial="key-region")
 
 
 @require_GET
 @role_required(Role.VIEWER)
-def key_export(request: HttpRequest, environment: PostHogEnvironment, fmt: str) -> HttpResponse:
+def key_export(request: HtmxHttpRequest, environment: PostHogEnvironment, fmt: str) -> HttpResponse:
     """The key inventory as CSV or JSON: metadata only (masked keys), with the list's filters."""
     inventory = key_inventory(environment, request.GET)
     rows = [export_row(key, inventory.active_id) for key in inventory.shown]
@@ -89,7 +91,9 @@ def key_export(request: HttpRequest, environment: PostHogEnvironment, fmt: str) 
 
 @require_GET
 @role_required(Role.VIEWER)
-def key_detail(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+def key_detail(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
+) -> HttpResponse:
     client = get_client(environment)
     key = client.get_provider_key(key_id)
     loaded = gather(
@@ -115,16 +119,18 @@ def key_detail(request: HttpRequest, environment: PostHogEnvironment, key_id: st
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
 @sensitive_post_parameters("api_key")
-def key_add(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def key_add(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     client = get_client(environment)
     if request.method == "GET":
         # Like PostHog: the first key runs evaluations unless told otherwise. If the config
         # cannot be read, the box stays unchecked rather than guessing.
         config = gather({"config": client.get_evaluation_config})["config"]
         no_active_key = config.ok and config.value.active_provider_key is None
-        form = ProviderKeyCreateForm(initial={"set_as_active": no_active_key})
-        return render(request, "keys/add.html", {"form": form, "providers": PROVIDERS})
-    form = ProviderKeyCreateForm(request.POST)
+        form = ProviderKeyCreateForm(
+            initial={"set_as_active": no_active_key}, environment=environment
+        )
+        return render(request, "keys/add.html", {"form": form})
+    form = ProviderKeyCreateForm(request.POST, environment=environment)
     if form.is_valid():
         sent = form.payload()
         key = record_form_write(
@@ -139,14 +145,13 @@ def key_add(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespon
         if key:
             messages.success(request, f"Key “{key.name}” added. PostHog checked it: valid.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
-    template = "keys/add.html#key-form" if request.htmx else "keys/add.html"
-    return render(request, template, {"form": form, "providers": PROVIDERS})
+    return render_page(request, "keys/add.html", {"form": form}, partial="key-form")
 
 
 @require_POST
 @role_required(Role.EDITOR)
 @sensitive_post_parameters("api_key")
-def key_check(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def key_check(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     """Pre-validate a typed key (on blur): the result shows under the right field."""
     form = KeyCheckForm(request.POST)
     result, error = None, None
@@ -162,10 +167,12 @@ def key_check(request: HttpRequest, environment: PostHogEnvironment) -> HttpResp
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
 @sensitive_post_parameters("api_key")
-def key_edit(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+def key_edit(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
+) -> HttpResponse:
     client = get_client(environment)
     key = client.get_provider_key(key_id)
-    form = ProviderKeyEditForm(request.POST or None, key=key)
+    form = ProviderKeyEditForm(request.POST or None, key=key, environment=environment)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         if not changes:
@@ -183,14 +190,13 @@ def key_edit(request: HttpRequest, environment: PostHogEnvironment, key_id: str)
         if updated:
             messages.success(request, f"Key “{updated.name}” saved.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
-    template = "keys/edit.html#key-form" if request.htmx else "keys/edit.html"
-    return render(request, template, {"form": form, "key": key})
+    return render_page(request, "keys/edit.html", {"form": form, "key": key}, partial="key-form")
 
 
 @require_POST
 @role_required(Role.EDITOR)
 def key_validate(
-    request: HttpRequest, environment: PostHogEnvironment, key_id: str
+    request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
 ) -> HttpResponse:
     if request.GET.get("as") == "row":
         # One row of a bulk validation: its outcome, a failure included, stays in its row.
@@ -208,7 +214,7 @@ def key_validate(
     )
 
 
-def validate(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> ProviderKey:
+def validate(request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str) -> ProviderKey:
     return record_write(
         request,
         environment,
@@ -221,7 +227,7 @@ def validate(request: HttpRequest, environment: PostHogEnvironment, key_id: str)
 
 @require_POST
 @role_required(Role.EDITOR)
-def key_bulk_validate(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def key_bulk_validate(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     """Validate the selected keys, or every key the list's filters show. htmx checks each row
     in parallel as it appears; without JavaScript the keys are checked here, one by one."""
     keys = filter_keys(get_client(environment).list_provider_keys(), request.POST)
@@ -231,8 +237,7 @@ def key_bulk_validate(request: HttpRequest, environment: PostHogEnvironment) -> 
     if not request.htmx:
         keys = [checked_or_error(request, environment, key.id, key.name) for key in keys]
     context = {"keys": keys, "checked": not request.htmx, "next": list_url(environment, request)}
-    template = "keys/bulk_validate.html"
-    return render(request, template + ("#bulk-progress" if request.htmx else ""), context)
+    return render_page(request, "keys/bulk_validate.html", context, partial="bulk-progress")
 
 
 def checked_or_error(request, environment, key_id: str, name: str) -> dict:
@@ -247,7 +252,7 @@ def checked_or_error(request, environment, key_id: str, name: str) -> dict:
 @require_POST
 @role_required(Role.EDITOR)
 def key_activate(
-    request: HttpRequest, environment: PostHogEnvironment, key_id: str
+    request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
 ) -> HttpResponse:
     client = get_client(environment)
     key = client.get_provider_key(key_id)
@@ -264,7 +269,9 @@ def key_activate(
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
-def key_delete(request: HttpRequest, environment: PostHogEnvironment, key_id: str) -> HttpResponse:
+def key_delete(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
+) -> HttpResponse:
     client = get_client(environment)
     key = client.get_provider_key(key_id)
     if request.method == "POST":
@@ -282,13 +289,12 @@ def key_delete(request: HttpRequest, environment: PostHogEnvironment, key_id: st
     # Deleting must stay possible when PostHog cannot say what uses the key: the page says so.
     dependents = gather({"dependents": lambda: client.get_dependent_configs(key.id)})["dependents"]
     context = {"key": key, "dependents": dependents, "next": list_url(environment, request)}
-    template = "keys/delete.html#delete-dialog" if request.htmx else "keys/delete.html"
-    return render(request, template, context)
+    return render_page(request, "keys/delete.html", context, partial="delete-dialog")
 
 
 @require_GET
 @role_required(Role.VIEWER)
-def model_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def model_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     """The models PostHog lists for a provider, or for one key (live from the provider)."""
     client = get_client(environment)
     provider, key_id = request.GET.get("provider") or None, request.GET.get("key") or None
@@ -307,5 +313,4 @@ def model_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpRes
         "key_id": key_id or "",
         "filter": request.GET.get("q", ""),
     }
-    template = "keys/models.html#model-results" if request.htmx else "keys/models.html"
-    return render(request, template, context)
+    return render_page(request, "keys/models.html", context, partial="model-results")

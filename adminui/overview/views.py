@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from adminui.keys.providers import KEY_STATE_LABELS, key_state_label
@@ -19,6 +19,7 @@ from adminui.models import AuditEvent, SummaryRequest
 from adminui.posthog import PostHogEnvironment, get_client, get_environment
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
+from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.roles import Role, role_required
 
 KEY_STATES = ["ok", "invalid", "error", "unknown"]
@@ -27,7 +28,7 @@ EVALUATION_PAGE = 100
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("overview", environment=get_environment())
 
 
@@ -57,7 +58,7 @@ def keys_needing_attention(keys: list[ProviderKey]) -> list[Attention]:
 
 @require_GET
 @role_required(Role.VIEWER)
-def overview(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def overview(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     client = get_client(environment)
     cards = gather(
         {
@@ -86,5 +87,4 @@ def overview(request: HttpRequest, environment: PostHogEnvironment) -> HttpRespo
         "notice": client.deprecation,
         "posthog_api_prefix": environment.api_prefix,
     }
-    template = "overview/overview.html"
-    return render(request, f"{template}#overview-cards" if request.htmx else template, context)
+    return render_page(request, "overview/overview.html", context, partial="overview-cards")
