@@ -62,7 +62,7 @@ def test_starting_a_connection_is_audited(editor_client, editor):
 def test_when_posthog_refuses_api_keys_the_portal_explains_and_links_to_posthog(
     editor_client, sandbox
 ):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     response = editor_client.post(URL, {"kind": "google-ads"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -79,12 +79,12 @@ def test_when_posthog_refuses_api_keys_the_portal_explains_and_links_to_posthog(
 
 
 def test_with_the_switch_off_the_same_kind_connects(editor_client, sandbox):
-    sandbox.personal_key_refused = False
+    sandbox.switch(personal_key_refused=False)
     assert editor_client.post(URL, {"kind": "google-ads"}).status_code == 302
 
 
 def test_the_refusal_explanation_also_answers_htmx(editor_client, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     response = editor_client.post(URL, {"kind": "slack"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="connect-form">')
@@ -127,7 +127,7 @@ def test_an_admin_may_connect(admin_client):
 
 
 def test_refused_resource_lists_explain_and_link_to_posthog(viewer_client, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     for integration_id, noun in [
         (demo.GOOGLE_ADS_INTEGRATION_ID, "Google Ads accounts"),
         (demo.LINKEDIN_ADS_INTEGRATION_ID, "LinkedIn ad accounts"),
@@ -143,7 +143,7 @@ def test_refused_resource_lists_explain_and_link_to_posthog(viewer_client, sandb
 
 
 def test_refused_drill_downs_explain_too(viewer_client, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     response = viewer_client.get(
         f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/conversion-actions/",
         {"customer": "2345678901", "parent": "1234567890"},
@@ -155,7 +155,7 @@ def test_refused_drill_downs_explain_too(viewer_client, sandbox):
 
 
 def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_client, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     html = viewer_client.get(f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/").content
     assert b"1\xe2\x80\x9330 of 160" in html
     html = viewer_client.get(f"/sandbox/integrations/{demo.JIRA_INTEGRATION_ID}/").content
@@ -163,6 +163,6 @@ def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_c
 
 
 def test_with_the_switch_off_the_google_ads_accounts_load(viewer_client, sandbox):
-    sandbox.personal_key_refused = False
+    sandbox.switch(personal_key_refused=False)
     html = viewer_client.get(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/").content
     assert b"Acme Holdings (MCC)" in html

@@ -22,7 +22,7 @@ def test_a_key_lists_the_models_it_reaches(viewer_client):
 
 
 def test_the_older_models_shape_is_shown_too(viewer_client, sandbox):
-    sandbox.legacy_models_shape = True
+    sandbox.switch(legacy_models_shape=True)
     response = viewer_client.get(URL, {"provider": "openai"})
     assert response.status_code == 200
     assert response.context["loaded"]["catalog"].value.models
@@ -37,7 +37,7 @@ def test_a_provider_error_shows_in_the_results_not_as_a_crash(viewer_client, san
 
 
 def test_an_older_posthog_that_needs_a_provider_asks_for_one(viewer_client, sandbox):
-    sandbox.legacy_models_shape = True
+    sandbox.switch(legacy_models_shape=True)
     content = viewer_client.get(URL).content.decode()
     assert "lists models one provider at a time" in content
 

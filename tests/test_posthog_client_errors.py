@@ -91,7 +91,7 @@ def test_a_missing_scope_names_the_scope(sandbox):
 
 
 def test_a_session_only_action_is_refused_to_the_personal_key(client, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     error = raised(lambda: client.authorize_integration(kind="slack", next_path="/settings"))
     assert isinstance(error, PostHogPersonalKeyRefused)
     assert isinstance(error, PostHogPermissionError)
@@ -108,7 +108,7 @@ def test_a_key_restricted_to_other_projects_is_a_permission_error(sandbox):
 
 
 def test_other_403s_keep_posthogs_detail(client, sandbox):
-    sandbox.ai_data_processing_approved = False
+    sandbox.switch(ai_data_processing_approved=False)
     error = raised(lambda: client.summarize_evaluation(evaluation_id=demo.EVAL_TONE))
     assert type(error) is PostHogPermissionError
     assert "AI data processing must be approved" in error.message

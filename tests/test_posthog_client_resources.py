@@ -138,7 +138,7 @@ def test_the_newest_evaluation_config_has_no_trial(client):
 
 
 def test_the_trial_era_evaluation_config_carries_trial_usage(client, sandbox):
-    sandbox.trial_era = True
+    sandbox.switch(trial_era=True)
     trial = client.get_evaluation_config().trial
     assert trial is not None
     assert isinstance(trial.limit, int) and isinstance(trial.used, int)
@@ -160,7 +160,7 @@ def test_it_lists_models_in_the_newest_shape(client):
 
 
 def test_it_lists_models_in_the_legacy_shape(client, sandbox):
-    sandbox.legacy_models_shape = True
+    sandbox.switch(legacy_models_shape=True)
     catalog = client.list_models(provider="openai")
     assert catalog.providers == []
     assert catalog.models and {m.provider for m in catalog.models} == {"openai"}

@@ -225,7 +225,7 @@ def test_summary_answers_400_when_no_runs_match(sandbox):
 
 
 def test_summary_needs_ai_data_processing_approval(sandbox):
-    sandbox.ai_data_processing_approved = False
+    sandbox.switch(ai_data_processing_approved=False)
 
     response = summarize(sandbox)
 
@@ -241,7 +241,7 @@ def test_summary_needs_ai_data_processing_approval(sandbox):
 
 
 def test_summary_is_cached_until_a_forced_refresh(sandbox):
-    sandbox.summary_delay = 0.4
+    sandbox.switch(summary_delay=0.4)
 
     def timed(**body) -> tuple[float, dict]:
         started = time.monotonic()
@@ -258,7 +258,7 @@ def test_summary_is_cached_until_a_forced_refresh(sandbox):
 
 
 def test_a_second_summary_for_the_project_is_refused_while_one_runs(sandbox):
-    sandbox.summary_delay = 0.5
+    sandbox.switch(summary_delay=0.5)
     results: list[requests.Response] = []
     first = threading.Thread(target=lambda: results.append(summarize(sandbox)))
     first.start()

@@ -314,7 +314,7 @@ SESSION_ONLY = [
 
 @pytest.mark.parametrize("path", SESSION_ONLY)
 def test_newest_posthog_refuses_session_only_actions_to_api_keys(sandbox, path):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
 
     response = get(sandbox, path)
 
@@ -330,7 +330,7 @@ def test_session_only_actions_answer_api_keys_when_the_switch_is_off(sandbox, pa
 
 
 def test_scoped_actions_still_answer_when_personal_keys_are_refused(sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
 
     assert get(sandbox, f"{SLACK}/channels/").status_code == 200
 

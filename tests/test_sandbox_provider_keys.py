@@ -8,7 +8,6 @@ import pytest
 import requests
 
 from adminui.sandbox import demo
-from adminui.sandbox.server import SandboxServer
 
 AUTH = {"Authorization": f"Bearer {demo.DEMO_PERSONAL_API_KEY}"}
 KEYS = "llm_analytics/provider_keys/"
@@ -16,8 +15,8 @@ CONFIG = "llm_analytics/evaluation_config/"
 
 
 @pytest.fixture(autouse=True)
-def quick_validation(monkeypatch):
-    monkeypatch.setattr(SandboxServer, "validation_delay", 0.01)
+def quick_validation(sandbox):
+    sandbox.switch(validation_delay=0.01)
 
 
 def call(sandbox, method: str, path: str, **kwargs) -> requests.Response:
@@ -226,8 +225,8 @@ def test_magic_words_make_live_validation_fail(sandbox, fields, error):
     assert call(sandbox, "GET", KEYS).json()["count"] == 8
 
 
-def test_live_validation_takes_a_provider_round_trip(sandbox, monkeypatch):
-    monkeypatch.setattr(SandboxServer, "validation_delay", 0.3)
+def test_live_validation_takes_a_provider_round_trip(sandbox):
+    sandbox.switch(validation_delay=0.3)
     started = time.monotonic()
 
     create(sandbox)
@@ -420,7 +419,7 @@ def test_evaluation_config_has_the_newest_shape(sandbox):
 
 
 def test_evaluation_config_carries_trial_fields_in_the_trial_era(sandbox):
-    sandbox.trial_era = True
+    sandbox.switch(trial_era=True)
 
     config = call(sandbox, "GET", CONFIG).json()
 
@@ -517,7 +516,7 @@ def test_models_answers_raw_details_for_bad_params(sandbox, query, status, detai
 
 
 def test_models_answers_the_legacy_shape_when_switched(sandbox):
-    sandbox.legacy_models_shape = True
+    sandbox.switch(legacy_models_shape=True)
 
     missing = call(sandbox, "GET", "llm_analytics/models/")
     body = call(

@@ -23,16 +23,18 @@ validated, or checked through provider_key_validations; case-insensitive)
                                 -> state error on azure_endpoint,
                                    "Azure endpoint not found — check the URL"
     anything else               -> state ok
-    Each check sleeps `SandboxServer.validation_delay` (0.2 s) like a provider round trip.
+    Each check sleeps the `validation_delay` switch (0.2 s) like a provider round trip.
     `api_key_masked` is first 4 + "..." + last 4 for keys over 12 characters, else "********".
 
-Switches (attributes, constructor arguments or POST /_sandbox/switches; reset restores them)
+Switches (`server.switch(...)`, constructor arguments or POST /_sandbox/switches; they live on
+`server.state.switches`, and reset restores the constructor's values)
     personal_key_refused          refuse integrations/authorize and the google_*, linkedin_ads_*
                                   and twilio_* actions to API keys (403), as newest PostHog does
     trial_era                     evaluation_config carries the old trial_* fields
     legacy_models_shape           models answers the older {"models": [{id, posthog_available}]}
     ai_data_processing_approved   False makes evaluation_summary answer 403
     summary_delay, latency        seconds a summary takes; seconds added to every API request
+    validation_delay              seconds a live key validation takes
 
 Faults (`server.faults.add(...)`, or POST /_sandbox/faults with the same fields as JSON)
     Matched by regex search on the path (no query) and optional method; the first match wins.
@@ -57,6 +59,7 @@ import threading
 import time
 import traceback
 from collections import deque
+from dataclasses import replace
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -78,34 +81,16 @@ from adminui.sandbox.demo import DEMO_PROJECT_ID, build_demo_state
 from adminui.sandbox.faults import Faults
 from adminui.sandbox.resources import ROUTES
 from adminui.sandbox.resources.integrations import consent_page
-from adminui.sandbox.state import ApiKey
+from adminui.sandbox.state import ApiKey, Switches
 
 API_PATH = re.compile(r"/api/(?P<prefix>projects|environments)/(?P<project>[^/]+)/(?P<rest>.*?)/?")
 SUNSET = "Fri, 31 Jul 2026 00:00:00 GMT"
-BOOLEAN_SWITCHES = (
-    "personal_key_refused",
-    "trial_era",
-    "legacy_models_shape",
-    "ai_data_processing_approved",
-)
-NUMBER_SWITCHES = ("summary_delay", "latency")
-
 RecordedRequest = tuple[str, str, dict[str, str], bytes]
 REQUESTS_KEPT = 5000
 CONTROL_HEADER = "X-Sandbox-Control"
 
 
 class SandboxServer:
-    validation_delay: float = 0.2  # a provider round trip; tests may make it smaller
-
-    # Switches, described in the module docstring; reset() restores the constructor's values.
-    personal_key_refused: bool
-    trial_era: bool
-    legacy_models_shape: bool
-    ai_data_processing_approved: bool
-    summary_delay: float
-    latency: float
-
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -118,21 +103,16 @@ class SandboxServer:
     ) -> None:
         self.host, self.port = host, port
         self.log_requests = log_requests
-        self._defaults: dict[str, Any] = {
-            "summary_delay": summary_delay,
-            "latency": latency,
-            "personal_key_refused": personal_key_refused,
-            "trial_era": False,
-            "legacy_models_shape": False,
-            "ai_data_processing_approved": True,
-        }
-        self.switch(**self._defaults)
+        # What reset() restores; the live switches are on the state the handlers read.
+        self._switches = Switches(
+            summary_delay=summary_delay, latency=latency, personal_key_refused=personal_key_refused
+        )
         self.faults = Faults()
         # The newest requests, for tests to inspect; bounded so a long `make run` stays small.
         self.requests: deque[RecordedRequest] = deque(maxlen=REQUESTS_KEPT)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self.state = build_demo_state()
+        self.state = build_demo_state(switches=replace(self._switches))
 
     @property
     def url(self) -> str:
@@ -165,21 +145,14 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Demo data back, faults and added keys gone, switches as constructed."""
-        self.state = build_demo_state()
-        self.switch(**self._defaults)
+        self.state = build_demo_state(switches=replace(self._switches))
         self.faults.clear()
         self.requests.clear()
 
     def switch(self, **switches: Any) -> dict[str, Any]:
-        unknown = set(switches) - set(BOOLEAN_SWITCHES + NUMBER_SWITCHES)
-        if unknown:
-            raise ValueError(f"Unknown switches: {', '.join(sorted(unknown))}")
-        for name, value in switches.items():
-            setattr(self, name, bool(value) if name in BOOLEAN_SWITCHES else float(value))
-        return self.switches()
-
-    def switches(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in BOOLEAN_SWITCHES + NUMBER_SWITCHES}
+        """Change some switches until the next reset; answers all of them."""
+        self.state.switches.change(**switches)
+        return self.state.switches.to_json()
 
     def add_api_key(
         self, key: str, scopes: list[str], project_ids: list[int] | None = None
@@ -198,15 +171,15 @@ class SandboxServer:
         if parts.path.startswith("/_sandbox/"):
             return self._control(method, parts.path, query, body, headers)
         self.requests.append((method, target, dict(headers.items()), body))
-        if self.latency:
-            time.sleep(self.latency)
+        if latency := self.state.switches.latency:
+            time.sleep(latency)
         if fault := self.faults.take(method, parts.path):
             time.sleep(fault.latency)
             if fault.drop:
                 return None
             if (response := fault.response()) is not None:
                 return response
-        request = Request(self, self.state, method, parts.path, query, headers, body, base_url)
+        request = Request(self.state, method, parts.path, query, headers, body, base_url)
         response = self._answer(request)
         if parts.path.startswith("/api/environments/"):
             successor = target.replace("/api/environments/", "/api/projects/", 1)
@@ -244,7 +217,7 @@ class SandboxServer:
             raise not_found("Project not found.")
         request.project_id = project_id
         route, request.params = resolve(ROUTES, request.method, match["rest"])
-        if route.session_only and self.personal_key_refused:
+        if route.session_only and request.state.switches.personal_key_refused:
             raise permission_denied("This action does not support personal API key access")
         if not api_key.grants(route.scope):
             raise permission_denied(f"API key missing required scope '{route.scope}'")
@@ -316,7 +289,7 @@ class SandboxServer:
         return Response(204)
 
     def _get_switches(self, _body: bytes) -> Response:
-        return Response(200, self.switches())
+        return Response(200, self.state.switches.to_json())
 
     def _set_switches(self, body: bytes) -> Response:
         return Response(200, self.switch(**_json(body)))
