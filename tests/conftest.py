@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from adminui.sandbox.server import SandboxServer
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # Real-browser fixtures (`browser`, `page`) for the tests that click through flows.
 pytest_plugins = ["tests.browser"]
@@ -16,6 +21,16 @@ def pytest_configure() -> None:
 
     # Hashing passwords properly is slow by design; every test creates users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def unconfigured_environment() -> dict[str, str]:
+    """This process's environment without adminui's settings, for a `manage.py` subprocess."""
+    settings_variables = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "CACHE_URL"}
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("POSTHOG_", "DJANGO_")) and name not in settings_variables
+    }
 
 
 @pytest.fixture(scope="session")
