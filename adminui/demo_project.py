@@ -1,7 +1,7 @@
 """The demo PostHog project the portal uses when no PostHog is configured.
 
-Plain constants, so the settings need nothing from the sandbox: `adminui/sandbox/` serves this
-project (it imports these values from here), and the portal itself never imports the sandbox.
+Plain constants, so the settings need nothing from the sandbox: the sandbox serves this project
+(it imports these values from here), and the portal itself never imports the sandbox.
 The personal API key is a demo value for a local fake, not a secret.
 """
 
