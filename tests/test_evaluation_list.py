@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from urllib.parse import parse_qs, urlsplit
 
 from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE, EVAL_REFUSAL
 from tests.summary_helpers import stored_summary
@@ -15,11 +14,8 @@ LIST = "/sandbox/evaluations/"
 
 def list_queries(sandbox) -> list[dict]:
     """The query strings of the portal's GET evaluations/ calls to the sandbox."""
-    return [
-        {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
-        for method, target, _, _ in sandbox.requests
-        if method == "GET" and urlsplit(target).path.rstrip("/").endswith("/evaluations")
-    ]
+    calls = sandbox.received(r"/evaluations/?$", "GET")
+    return [{name: values[0] for name, values in call.query.items()} for call in calls]
 
 
 def names_in(response) -> list[str]:

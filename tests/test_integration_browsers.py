@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from urllib.parse import parse_qs, urlsplit
 
 from adminui.sandbox import demo
 
@@ -24,11 +23,7 @@ def htmx(target: str) -> dict[str, str]:
 
 def sent(sandbox, action: str) -> list[dict[str, list[str]]]:
     """The query strings of the calls the portal made to one integration action."""
-    return [
-        parse_qs(urlsplit(target).query)
-        for _method, target, *_ in sandbox.requests
-        if urlsplit(target).path.rstrip("/").endswith(f"/{action}")
-    ]
+    return [call.query for call in sandbox.received(rf"/{action}/?$")]
 
 
 def data_ids(html: str) -> list[str]:

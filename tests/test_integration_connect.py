@@ -13,11 +13,7 @@ NEXT = "/project/4242/settings/project-integrations"
 
 
 def authorize_calls(sandbox) -> list[dict[str, list[str]]]:
-    return [
-        parse_qs(urlsplit(target).query)
-        for _method, target, *_ in sandbox.requests
-        if "/integrations/authorize" in target
-    ]
+    return [call.query for call in sandbox.received("/integrations/authorize")]
 
 
 def test_the_connect_page_offers_the_kinds_the_portal_can_connect(editor_client):

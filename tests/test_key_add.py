@@ -18,11 +18,7 @@ def form_data(**changes) -> dict:
 
 
 def posts_to(sandbox, path_part: str) -> list[dict]:
-    return [
-        json.loads(body or b"{}")
-        for method, path, _, body in sandbox.requests
-        if method == "POST" and path_part in path
-    ]
+    return [call.json() for call in sandbox.received(path_part, "POST")]
 
 
 def test_the_form_offers_every_provider_and_checks_use_for_evaluations_only_without_an_active_key(

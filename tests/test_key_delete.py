@@ -13,7 +13,7 @@ def url(key_id: str) -> str:
 
 
 def deletes(sandbox) -> list[str]:
-    return [path for method, path, _, _ in sandbox.requests if method == "DELETE"]
+    return [call.target for call in sandbox.received("", "DELETE")]
 
 
 def test_the_confirmation_lists_dependent_evaluations_and_healthy_replacements(editor_client):

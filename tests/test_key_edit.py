@@ -11,7 +11,7 @@ URL = f"/sandbox/keys/{demo.KEY_STAGING_OPENAI}/edit/"
 
 
 def patches(sandbox) -> list[dict]:
-    return [json.loads(body) for method, _, _, body in sandbox.requests if method == "PATCH"]
+    return [call.json() for call in sandbox.received("", "PATCH")]
 
 
 def test_the_form_shows_the_masked_key_as_the_placeholder(editor_client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,7 +37,7 @@ def client(sandbox):
 
 
 def last_query(sandbox) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(sandbox.requests[-1][1]).query)
+    return sandbox.requests[-1].query
 
 
 # Provider keys -----------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def test_it_creates_an_azure_key_with_its_endpoint(client, sandbox):
         api_version="2024-10-21",
     )
     assert key.azure_endpoint_display == "https://demo.openai.azure.com/"
-    body = __import__("json").loads(sandbox.requests[-1][3])
+    body = sandbox.requests[-1].json()
     assert body["azure_endpoint"] == "https://demo.openai.azure.com/"
     assert body["set_as_active"] is False
 

@@ -15,11 +15,7 @@ SUMMARIZE = f"{EVALUATION_URL}summarize/"
 
 
 def summary_bodies(sandbox) -> list[dict]:
-    return [
-        json.loads(body)
-        for method, target, _, body in sandbox.requests
-        if method == "POST" and "evaluation_summary" in target
-    ]
+    return [call.json() for call in sandbox.received("evaluation_summary", "POST")]
 
 
 def run_ids(sandbox, outcome: str | None = None) -> list[str]:

@@ -43,6 +43,11 @@ Faults (`server.faults.add(...)`, or POST /_sandbox/faults with the same fields 
     times=N expires the fault after N requests. `faults.github_rate_limit(integration_id)` is
     GitHub's 429 with Retry-After.
 
+Recorded requests (for tests)
+    `server.requests` keeps the newest API requests as `RecordedRequest`s (method, target,
+    headers, body; `.path`, `.query`, `.json()`); `server.received(path_regex, method)` picks
+    the ones whose path matches, the way faults match.
+
 Control endpoints (no auth, loopback tooling only; changes need the header X-Sandbox-Control: 1)
     GET/POST/DELETE /_sandbox/faults, POST /_sandbox/reset, GET/POST /_sandbox/switches,
     GET /_sandbox/oauth/<kind>/authorize (the fake consent page that authorize redirects to).
@@ -62,7 +67,7 @@ from collections import deque
 from dataclasses import replace
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from adminui.sandbox.api import (
@@ -85,9 +90,28 @@ from adminui.sandbox.state import ApiKey, Switches
 
 API_PATH = re.compile(r"/api/(?P<prefix>projects|environments)/(?P<project>[^/]+)/(?P<rest>.*?)/?")
 SUNSET = "Fri, 31 Jul 2026 00:00:00 GMT"
-RecordedRequest = tuple[str, str, dict[str, str], bytes]
 REQUESTS_KEPT = 5000
 CONTROL_HEADER = "X-Sandbox-Control"
+
+
+class RecordedRequest(NamedTuple):
+    """One API request as the sandbox received it (control requests are not recorded)."""
+
+    method: str
+    target: str  # the path with its query string
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(self.target).query)
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"{}")
 
 
 class SandboxServer:
@@ -154,6 +178,14 @@ class SandboxServer:
         self.state.switches.change(**switches)
         return self.state.switches.to_json()
 
+    def received(self, path_regex: str, method: str | None = None) -> list[RecordedRequest]:
+        """The recorded requests whose path (no query) matches, as faults match; oldest first."""
+        return [
+            request
+            for request in list(self.requests)
+            if re.search(path_regex, request.path) and method in (None, request.method)
+        ]
+
     def add_api_key(
         self, key: str, scopes: list[str], project_ids: list[int] | None = None
     ) -> None:
@@ -170,7 +202,7 @@ class SandboxServer:
         base_url = f"http://{headers.get('Host') or f'{self.host}:{self.port}'}"
         if parts.path.startswith("/_sandbox/"):
             return self._control(method, parts.path, query, body, headers)
-        self.requests.append((method, target, dict(headers.items()), body))
+        self.requests.append(RecordedRequest(method, target, dict(headers.items()), body))
         if latency := self.state.switches.latency:
             time.sleep(latency)
         if fault := self.faults.take(method, parts.path):
