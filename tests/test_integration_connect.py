@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
+from tests.conftest import HTMX
 
 URL = "/sandbox/integrations/connect/"
 NEXT = "/project/4242/settings/project-integrations"
@@ -41,7 +42,7 @@ def test_github_is_connected_with_a_relative_next_path(editor_client, sandbox):
 
 
 def test_with_htmx_the_browser_is_sent_on_with_hx_redirect(editor_client, sandbox):
-    response = editor_client.post(URL, {"kind": "jira"}, headers={"HX-Request": "true"})
+    response = editor_client.post(URL, {"kind": "jira"}, headers=HTMX)
     assert response.status_code == 200
     assert urlsplit(response["HX-Redirect"]).path == "/_sandbox/oauth/jira/authorize"
 
@@ -81,7 +82,7 @@ def test_with_the_switch_off_the_same_kind_connects(editor_client, sandbox):
 
 def test_the_refusal_explanation_also_answers_htmx(editor_client, sandbox):
     sandbox.switch(personal_key_refused=True)
-    response = editor_client.post(URL, {"kind": "slack"}, headers={"HX-Request": "true"})
+    response = editor_client.post(URL, {"kind": "slack"}, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="connect-form">')
     assert "PostHog connects Slack only for a person logged in to PostHog" in html
@@ -143,7 +144,7 @@ def test_refused_drill_downs_explain_too(viewer_client, sandbox):
     response = viewer_client.get(
         f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/conversion-actions/",
         {"customer": "2345678901", "parent": "1234567890"},
-        headers={"HX-Request": "true"},
+        headers=HTMX,
     )
     assert "PostHog shows conversion actions only to people logged in to PostHog" in (
         response.content.decode()

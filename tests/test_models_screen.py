@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adminui.sandbox import demo
+from tests.conftest import HTMX
 
 URL = "/sandbox/models/"
 
@@ -15,7 +16,7 @@ def test_it_lists_every_provider_with_its_summary(viewer_client):
 
 
 def test_a_key_lists_the_models_it_reaches(viewer_client):
-    response = viewer_client.get(URL, {"key": demo.KEY_CLAUDE}, headers={"HX-Request": "true"})
+    response = viewer_client.get(URL, {"key": demo.KEY_CLAUDE}, headers=HTMX)
     content = response.content.decode()
     assert content.lstrip().startswith('<div id="model-results"')
     assert "claude" in content

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from email.utils import formatdate
 
@@ -26,6 +25,7 @@ from adminui.posthog import (
     PostHogValidationError,
 )
 from adminui.sandbox import demo
+from tests.conftest import closed_port
 
 SLEEPS: list[float] = []
 
@@ -307,12 +307,6 @@ def test_an_unexpected_redirect_is_a_bad_response_not_followed(client, sandbox):
 
 
 # The network ----------------------------------------------------------------------------------
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_closed_port_is_unreachable():

@@ -6,22 +6,20 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from adminui.sandbox import demo
 from adminui.sandbox.server import SandboxServer
+from tests.conftest import AUTH, ROOT, sandbox_api
 
-AUTH = {"Authorization": f"Bearer {demo.DEMO_PERSONAL_API_KEY}"}
 CONFIG = "llm_analytics/evaluation_config/"
 KEYS = "llm_analytics/provider_keys/"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def get(sandbox, path: str = CONFIG, **kwargs) -> requests.Response:
-    return requests.get(sandbox.api_url(path), headers=AUTH, timeout=10, **kwargs)
+    return sandbox_api(sandbox, "GET", path, **kwargs)
 
 
 def control(sandbox, method: str, path: str, **kwargs) -> requests.Response:
