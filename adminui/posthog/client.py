@@ -55,7 +55,7 @@ USER_AGENT = f"adminui/{adminui.__version__} (+requests)"
 API_PREFIXES = ("environments", "projects")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # PostHog reads ``?token=``/``?api_key=`` on a GET as a project token that overrides the team
-# (contract §1.1), and a key in a URL ends up in access logs. Never send them.
+# (docs/posthog-contract.md §1.1), and a key in a URL ends up in access logs. Never send them.
 FORBIDDEN_PARAMS = frozenset({"token", "api_key", "personal_api_key"})
 EVALUATION_SUMMARY_FILTERS = ("all", "pass", "fail", "na")
 PROVIDER_KEY_CHANGES = frozenset({"name", "api_key", "azure_endpoint", "api_version"})

@@ -1,7 +1,7 @@
 """Typed, read-only views of what PostHog returns, plus the provider tables the UI reuses.
 
 Every result is a frozen dataclass built by ``from_api(data)``. The builders are deliberately
-lenient: PostHog Cloud may run any of several API generations (contract §0 and §4), so unknown
+lenient: PostHog may run any of several API generations (docs/posthog-contract.md §0, §4): unknown
 fields are ignored (or kept in ``extra``), optional fields default to ``None``, and both shapes of
 a response are accepted where two exist. Only a missing identity field (an ``id``) is fatal; the
 client turns that ``KeyError`` into `PostHogBadResponse`.

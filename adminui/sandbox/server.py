@@ -1,7 +1,7 @@
 """The PostHog sandbox: a fake of PostHog's REST API, served over real HTTP on loopback.
 
 `make run` starts it so the portal has realistic demo data, and the test suite talks to it
-instead of PostHog. It follows the newest PostHog contract (shared/reference/posthog-api.md):
+instead of PostHog. It follows the newest PostHog contract (docs/posthog-contract.md):
 provider keys, key validation, the evaluation config, models, evaluations and their summary,
 and integrations, under both `/api/projects/{id}/` and the deprecated `/api/environments/{id}/`
 alias (which adds `Deprecation`, `Link` and `Sunset` headers). Error bodies keep PostHog's mix
