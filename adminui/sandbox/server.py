@@ -127,8 +127,8 @@ class SandboxServer:
     ) -> None:
         self.host, self.port = host, port
         self.log_requests = log_requests
-        # What reset() restores; the live switches are on the state the handlers read.
-        self._switches = Switches(
+        # reset() restores these; the live switches are on the state, where handlers read them.
+        self._default_switches = Switches(
             summary_delay=summary_delay, latency=latency, personal_key_refused=personal_key_refused
         )
         self.faults = Faults()
@@ -136,7 +136,7 @@ class SandboxServer:
         self.requests: deque[RecordedRequest] = deque(maxlen=REQUESTS_KEPT)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self.state = build_demo_state(switches=replace(self._switches))
+        self.state = build_demo_state(switches=replace(self._default_switches))
 
     @property
     def url(self) -> str:
@@ -169,7 +169,7 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Demo data back, faults and added keys gone, switches as constructed."""
-        self.state = build_demo_state(switches=replace(self._switches))
+        self.state = build_demo_state(switches=replace(self._default_switches))
         self.faults.clear()
         self.requests.clear()
 
