@@ -14,6 +14,9 @@ from django.test import Client
 from adminui.demo_project import DEMO_PERSONAL_API_KEY
 from adminui.sandbox.server import SandboxServer
 
+# Real-browser fixtures (`browser`, `page`) for the tests that click through flows.
+pytest_plugins = ["tests.browser"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
 
@@ -48,10 +51,6 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-# Real-browser fixtures (`browser`, `page`) for the tests that click through flows.
-pytest_plugins = ["tests.browser"]
 
 
 def pytest_configure() -> None:
