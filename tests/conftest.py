@@ -1,14 +1,56 @@
-"""Shared fixtures: the PostHog sandbox over loopback, and personas for the three roles."""
+"""Shared fixtures and helpers: the PostHog sandbox over loopback, personas for the three roles,
+the headers htmx sends, and calls to the sandbox's API."""
 
 from __future__ import annotations
 
+import os
+import socket
+from pathlib import Path
+
 import pytest
+import requests
 from django.test import Client
 
+from adminui.demo_project import DEMO_PERSONAL_API_KEY
 from adminui.sandbox.server import SandboxServer
 
 # Real-browser fixtures (`browser`, `page`) for the tests that click through flows.
 pytest_plugins = ["tests.browser"]
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
+
+# What htmx adds to every request it makes.
+HTMX = {"HX-Request": "true"}
+
+
+def htmx_for(target: str) -> dict[str, str]:
+    """htmx's headers for a request that swaps the element with id `target`."""
+    return HTMX | {"HX-Target": target}
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+AUTH = bearer(DEMO_PERSONAL_API_KEY)  # the sandbox's demo key, every scope
+
+
+def sandbox_api(sandbox, method: str, path: str, **kwargs) -> requests.Response:
+    """A request straight to the sandbox's API, with the demo key."""
+    return requests.request(method, sandbox.api_url(path), headers=AUTH, timeout=10, **kwargs)
+
+
+def hog_validation_error(detail: str, attr: str | None = None, code: str = "invalid_input") -> dict:
+    """A 400 body as drf-exceptions-hog shapes it."""
+    return {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def pytest_configure() -> None:
@@ -16,6 +58,24 @@ def pytest_configure() -> None:
 
     # Hashing passwords properly is slow by design; every test creates users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def unconfigured_environment() -> dict[str, str]:
+    """This process's environment without adminui's settings, for a `manage.py` subprocess."""
+    settings_variables = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "CACHE_URL"}
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("POSTHOG_", "DJANGO_")) and name not in settings_variables
+    }
+
+
+@pytest.fixture
+def immediate(settings):
+    """Tasks run inside the request, so the answer is stored before the page is shown."""
+    from tests.summary_helpers import IMMEDIATE
+
+    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +151,8 @@ def editor_client(editor):
 @pytest.fixture
 def admin_client(admin):
     return logged_in(admin)
+
+
+@pytest.fixture
+def nobody_client(nobody):
+    return logged_in(nobody)

@@ -11,6 +11,7 @@ from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EVALUATION_URL = f"/sandbox/evaluations/{EVAL_ANSWER_RELEVANCE}/"
+SUMMARIZE = f"{EVALUATION_URL}summarize/"
 
 
 def run_worker() -> None:

@@ -7,6 +7,7 @@ import io
 import json
 
 from adminui.models import AuditEvent
+from tests.conftest import HTMX
 
 
 def add_events(user):
@@ -51,7 +52,7 @@ def test_filters_by_actor_action_target_and_date(viewer_client, editor, viewer):
 
 def test_htmx_gets_only_the_table(viewer_client, editor):
     add_events(editor)
-    response = viewer_client.get("/audit/", {"actor": "eddie"}, headers={"HX-Request": "true"})
+    response = viewer_client.get("/audit/", {"actor": "eddie"}, headers=HTMX)
     assert response.content.decode().lstrip().startswith('<div id="audit-table"')
 
 

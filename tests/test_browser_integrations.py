@@ -95,7 +95,7 @@ def test_drilling_into_google_ads_conversion_actions(viewer_page, sandbox):
 
 
 def test_a_list_posthog_refuses_to_api_keys_explains_itself(viewer_page, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     page = viewer_page
     page.goto(f"/sandbox/integrations/{demo.TWILIO_INTEGRATION_ID}/")
     panel = page.locator("#panel-phone-numbers")
@@ -116,7 +116,7 @@ def test_connecting_goes_to_the_provider_or_explains_why_not(page, editor, sandb
     expect(page.get_by_role("heading", name="Connect slack to Acme AI")).to_be_visible()
     assert page.url.startswith(f"{sandbox.url}/_sandbox/oauth/slack/authorize?")
 
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     page.goto("/sandbox/integrations/connect/")
     page.get_by_label("Google Ads").check()
     page.get_by_role("button", name="Continue to the provider").click()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from urllib.parse import parse_qs, urlsplit
 
 from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE, EVAL_REFUSAL
+from tests.conftest import HTMX
 from tests.summary_helpers import stored_summary
 
 LIST = "/sandbox/evaluations/"
@@ -15,11 +15,8 @@ LIST = "/sandbox/evaluations/"
 
 def list_queries(sandbox) -> list[dict]:
     """The query strings of the portal's GET evaluations/ calls to the sandbox."""
-    return [
-        {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
-        for method, target, _, _ in sandbox.requests
-        if method == "GET" and urlsplit(target).path.rstrip("/").endswith("/evaluations")
-    ]
+    calls = sandbox.received(r"/evaluations/?$", "GET")
+    return [{name: values[0] for name, values in call.query.items()} for call in calls]
 
 
 def names_in(response) -> list[str]:
@@ -87,7 +84,7 @@ def test_pages_are_fetched_with_limit_and_offset(viewer_client, sandbox):
 
 
 def test_htmx_gets_only_the_list_region(viewer_client):
-    response = viewer_client.get(LIST, {"q": "tone"}, headers={"HX-Request": "true"})
+    response = viewer_client.get(LIST, {"q": "tone"}, headers=HTMX)
     assert response.status_code == 200
     assert b"<html" not in response.content
     assert response.content.lstrip().startswith(b'<div id="evaluation-region">')
@@ -130,10 +127,9 @@ def test_an_unknown_evaluation_is_a_404_with_posthogs_message(viewer_client):
     assert b"Not allowed" not in response.content
 
 
-def test_an_account_without_a_role_cannot_read_evaluations(client, nobody):
-    client.force_login(nobody)
-    assert client.get(LIST).status_code == 403
-    assert client.get(f"{LIST}{EVAL_ANSWER_RELEVANCE}/").status_code == 403
+def test_an_account_without_a_role_cannot_read_evaluations(nobody_client):
+    assert nobody_client.get(LIST).status_code == 403
+    assert nobody_client.get(f"{LIST}{EVAL_ANSWER_RELEVANCE}/").status_code == 403
 
 
 def test_a_posthog_failure_shows_in_the_page_or_the_region(viewer_client, sandbox, settings):
@@ -142,5 +138,5 @@ def test_a_posthog_failure_shows_in_the_page_or_the_region(viewer_client, sandbo
     page = viewer_client.get(LIST)
     assert page.status_code == 502
     assert b"<html" in page.content and b"Down for maintenance" in page.content
-    region = viewer_client.get(LIST, headers={"HX-Request": "true"})
+    region = viewer_client.get(LIST, headers=HTMX)
     assert b"<html" not in region.content and b"Down for maintenance" in region.content

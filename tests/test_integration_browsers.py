@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from urllib.parse import parse_qs, urlsplit
 
 from adminui.sandbox import demo
+from tests.conftest import htmx_for
 
 GITHUB = f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/"
 SLACK = f"/sandbox/integrations/{demo.SLACK_INTEGRATION_ID}/"
@@ -18,17 +18,9 @@ LINKEDIN = f"/sandbox/integrations/{demo.LINKEDIN_ADS_INTEGRATION_ID}/"
 TWILIO = f"/sandbox/integrations/{demo.TWILIO_INTEGRATION_ID}/"
 
 
-def htmx(target: str) -> dict[str, str]:
-    return {"HX-Request": "true", "HX-Target": target}
-
-
 def sent(sandbox, action: str) -> list[dict[str, list[str]]]:
     """The query strings of the calls the portal made to one integration action."""
-    return [
-        parse_qs(urlsplit(target).query)
-        for _method, target, *_ in sandbox.requests
-        if urlsplit(target).path.rstrip("/").endswith(f"/{action}")
-    ]
+    return [call.query for call in sandbox.received(rf"/{action}/?$")]
 
 
 def data_ids(html: str) -> list[str]:
@@ -78,7 +70,7 @@ def test_the_repository_panel_alone_answers_htmx_and_puts_the_page_in_the_addres
     viewer_client,
 ):
     response = viewer_client.get(
-        f"{GITHUB}repositories/", {"q": "api", "page": 1}, headers=htmx("panel-repositories")
+        f"{GITHUB}repositories/", {"q": "api", "page": 1}, headers=htmx_for("panel-repositories")
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="panel-repositories-results"')
@@ -113,7 +105,9 @@ def test_choosing_a_repository_lists_its_branches_next_to_the_repositories(viewe
 
 def test_choosing_a_repository_with_htmx_re_renders_the_whole_browser(viewer_client, sandbox):
     repository = repositories(sandbox)[5]
-    response = viewer_client.get(GITHUB, {"repo": repository["full_name"]}, headers=htmx("browser"))
+    response = viewer_client.get(
+        GITHUB, {"repo": repository["full_name"]}, headers=htmx_for("browser")
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="browser"')
     assert "<html" not in html
@@ -123,7 +117,7 @@ def test_choosing_a_repository_with_htmx_re_renders_the_whole_browser(viewer_cli
 def test_the_branch_panel_answers_htmx_on_its_own(viewer_client, sandbox):
     repository = repositories(sandbox)[0]
     response = viewer_client.get(
-        f"{GITHUB}branches/", {"repo": repository["full_name"]}, headers=htmx("panel-branches")
+        f"{GITHUB}branches/", {"repo": repository["full_name"]}, headers=htmx_for("panel-branches")
     )
     assert response.content.decode().lstrip().startswith('<div id="panel-branches-results"')
 
@@ -193,7 +187,7 @@ def test_linear_lists_its_teams(viewer_client, sandbox):
     teams = sandbox.state.integrations[demo.LINEAR_INTEGRATION_ID].resources["teams"]
     assert "5 Linear teams" in html
     assert data_ids(html) == [team["id"] for team in teams]
-    response = viewer_client.get(f"{LINEAR}teams/", headers=htmx("panel-teams"))
+    response = viewer_client.get(f"{LINEAR}teams/", headers=htmx_for("panel-teams"))
     assert response.content.decode().lstrip().startswith('<div id="panel-teams-results"')
 
 
@@ -228,7 +222,9 @@ def test_slack_marks_private_and_shared_channels(viewer_client):
 
 
 def test_slack_channels_panel_answers_htmx(viewer_client):
-    response = viewer_client.get(f"{SLACK}channels/", {"q": "ai"}, headers=htmx("panel-channels"))
+    response = viewer_client.get(
+        f"{SLACK}channels/", {"q": "ai"}, headers=htmx_for("panel-channels")
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="panel-channels-results"')
     assert "#ai-evals" in html
@@ -279,7 +275,7 @@ def test_a_manager_account_explains_where_conversion_actions_live(viewer_client)
 def test_conversion_actions_answer_htmx_and_export(viewer_client):
     params = {"customer": "3456789012", "parent": "1234567890"}
     response = viewer_client.get(
-        f"{GOOGLE}conversion-actions/", params, headers=htmx("panel-conversion-actions")
+        f"{GOOGLE}conversion-actions/", params, headers=htmx_for("panel-conversion-actions")
     )
     assert (
         response.content.decode().lstrip().startswith('<div id="panel-conversion-actions-results"')
@@ -321,7 +317,7 @@ def test_twilio_lists_phone_numbers_and_when_they_were_refreshed(viewer_client, 
 
 
 def test_refresh_asks_twilio_again_and_htmx_gets_the_fresh_list(viewer_client, sandbox):
-    response = viewer_client.post(f"{TWILIO}phone-numbers/refresh/", headers=htmx("x"))
+    response = viewer_client.post(f"{TWILIO}phone-numbers/refresh/", headers=htmx_for("x"))
     html = response.content.decode()
     assert sent(sandbox, "twilio_phone_numbers")[-1] == {"force_refresh": ["true"]}
     assert html.lstrip().startswith('<div id="panel-phone-numbers-results"')

@@ -7,17 +7,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
+from tests.conftest import HTMX
 
 URL = "/sandbox/integrations/connect/"
 NEXT = "/project/4242/settings/project-integrations"
 
 
 def authorize_calls(sandbox) -> list[dict[str, list[str]]]:
-    return [
-        parse_qs(urlsplit(target).query)
-        for _method, target, *_ in sandbox.requests
-        if "/integrations/authorize" in target
-    ]
+    return [call.query for call in sandbox.received("/integrations/authorize")]
 
 
 def test_the_connect_page_offers_the_kinds_the_portal_can_connect(editor_client):
@@ -45,7 +42,7 @@ def test_github_is_connected_with_a_relative_next_path(editor_client, sandbox):
 
 
 def test_with_htmx_the_browser_is_sent_on_with_hx_redirect(editor_client, sandbox):
-    response = editor_client.post(URL, {"kind": "jira"}, headers={"HX-Request": "true"})
+    response = editor_client.post(URL, {"kind": "jira"}, headers=HTMX)
     assert response.status_code == 200
     assert urlsplit(response["HX-Redirect"]).path == "/_sandbox/oauth/jira/authorize"
 
@@ -62,7 +59,7 @@ def test_starting_a_connection_is_audited(editor_client, editor):
 def test_when_posthog_refuses_api_keys_the_portal_explains_and_links_to_posthog(
     editor_client, sandbox
 ):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     response = editor_client.post(URL, {"kind": "google-ads"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -79,13 +76,13 @@ def test_when_posthog_refuses_api_keys_the_portal_explains_and_links_to_posthog(
 
 
 def test_with_the_switch_off_the_same_kind_connects(editor_client, sandbox):
-    sandbox.personal_key_refused = False
+    sandbox.switch(personal_key_refused=False)
     assert editor_client.post(URL, {"kind": "google-ads"}).status_code == 302
 
 
 def test_the_refusal_explanation_also_answers_htmx(editor_client, sandbox):
-    sandbox.personal_key_refused = True
-    response = editor_client.post(URL, {"kind": "slack"}, headers={"HX-Request": "true"})
+    sandbox.switch(personal_key_refused=True)
+    response = editor_client.post(URL, {"kind": "slack"}, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="connect-form">')
     assert "PostHog connects Slack only for a person logged in to PostHog" in html
@@ -127,7 +124,7 @@ def test_an_admin_may_connect(admin_client):
 
 
 def test_refused_resource_lists_explain_and_link_to_posthog(viewer_client, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     for integration_id, noun in [
         (demo.GOOGLE_ADS_INTEGRATION_ID, "Google Ads accounts"),
         (demo.LINKEDIN_ADS_INTEGRATION_ID, "LinkedIn ad accounts"),
@@ -143,11 +140,11 @@ def test_refused_resource_lists_explain_and_link_to_posthog(viewer_client, sandb
 
 
 def test_refused_drill_downs_explain_too(viewer_client, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     response = viewer_client.get(
         f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/conversion-actions/",
         {"customer": "2345678901", "parent": "1234567890"},
-        headers={"HX-Request": "true"},
+        headers=HTMX,
     )
     assert "PostHog shows conversion actions only to people logged in to PostHog" in (
         response.content.decode()
@@ -155,7 +152,7 @@ def test_refused_drill_downs_explain_too(viewer_client, sandbox):
 
 
 def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_client, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     html = viewer_client.get(f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/").content
     assert b"1\xe2\x80\x9330 of 160" in html
     html = viewer_client.get(f"/sandbox/integrations/{demo.JIRA_INTEGRATION_ID}/").content
@@ -163,6 +160,6 @@ def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_c
 
 
 def test_with_the_switch_off_the_google_ads_accounts_load(viewer_client, sandbox):
-    sandbox.personal_key_refused = False
+    sandbox.switch(personal_key_refused=False)
     html = viewer_client.get(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/").content
     assert b"Acme Holdings (MCC)" in html

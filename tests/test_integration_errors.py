@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from adminui.sandbox import demo
 from adminui.sandbox.state import Integration
+from tests.conftest import HTMX
 
 GITHUB = f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/"
 SLACK = f"/sandbox/integrations/{demo.SLACK_INTEGRATION_ID}/"
 GOOGLE = f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/"
 BROKEN_LINEAR = f"/sandbox/integrations/{demo.BROKEN_LINEAR_INTEGRATION_ID}/"
-HTMX = {"HX-Request": "true"}
 
 
 def panel(html: str, slug: str) -> str:

@@ -6,8 +6,8 @@ import json
 
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
+from tests.conftest import HTMX
 
-HX = {"HX-Request": "true"}
 KEYS = "/sandbox/keys/"
 
 
@@ -24,7 +24,7 @@ def toast_only(response) -> str:
 
 
 def test_validating_with_htmx_refreshes_the_list_and_toasts_the_outcome(editor_client):
-    response = editor_client.post(f"{KEYS}{demo.KEY_TOGETHER}/validate/", headers=HX)
+    response = editor_client.post(f"{KEYS}{demo.KEY_TOGETHER}/validate/", headers=HTMX)
     content = toast_only(response)
     triggered = events(response)
     assert "dataChanged" in triggered
@@ -63,11 +63,11 @@ def test_bulk_validation_without_javascript_checks_each_selected_key(editor_clie
 
 
 def test_bulk_validation_with_htmx_lists_every_key_and_checks_them_as_rows_load(editor_client):
-    response = editor_client.post(f"{KEYS}validate/", headers=HX)
+    response = editor_client.post(f"{KEYS}validate/", headers=HTMX)
     content = response.content.decode()
     assert content.count('hx-trigger="load"') == 8
     assert "<html" not in content
-    row = editor_client.post(f"{KEYS}{demo.KEY_AZURE}/validate/?as=row", headers=HX)
+    row = editor_client.post(f"{KEYS}{demo.KEY_AZURE}/validate/?as=row", headers=HTMX)
     assert row.content.decode().lstrip().startswith('<li data-outcome="ok"')
 
 
@@ -80,7 +80,7 @@ def test_bulk_validation_reports_a_key_posthog_could_not_check(editor_client, sa
 
 
 def test_setting_the_active_key(editor_client, sandbox):
-    response = editor_client.post(f"{KEYS}{demo.KEY_STAGING_OPENAI}/activate/", headers=HX)
+    response = editor_client.post(f"{KEYS}{demo.KEY_STAGING_OPENAI}/activate/", headers=HTMX)
     assert "now runs this project&#x27;s evaluations" in toast_only(response)
     assert "dataChanged" in events(response)
     assert sandbox.state.active_key_id == demo.KEY_STAGING_OPENAI
@@ -90,7 +90,7 @@ def test_setting_the_active_key(editor_client, sandbox):
 
 
 def test_a_key_that_is_not_valid_cannot_become_active_and_says_why(editor_client):
-    response = editor_client.post(f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/activate/", headers=HX)
+    response = editor_client.post(f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/activate/", headers=HTMX)
     assert response.status_code == 400
     assert "dataChanged" not in response.get("HX-Trigger", "")
     content = response.content.decode()
@@ -107,7 +107,7 @@ def test_activating_a_key_that_no_longer_exists_says_so(editor_client, sandbox):
 
 def test_with_htmx_a_vanished_key_is_a_toast_and_the_list_refreshes(editor_client, sandbox):
     del sandbox.state.provider_keys[demo.KEY_STAGING_OPENAI]
-    response = editor_client.post(f"{KEYS}{demo.KEY_STAGING_OPENAI}/activate/", headers=HX)
+    response = editor_client.post(f"{KEYS}{demo.KEY_STAGING_OPENAI}/activate/", headers=HTMX)
     assert response.status_code == 404
     assert response.content.decode().lstrip().startswith('<div class="toast toast-error"')
     assert "dataChanged" in events(response)
@@ -131,7 +131,7 @@ def test_setting_the_active_key_without_javascript_redirects_back_with_a_message
 def test_a_bulk_row_that_posthog_cannot_check_says_so_in_its_row(editor_client, sandbox):
     sandbox.faults.add("validate", status=500)
     url = f"{KEYS}{demo.KEY_CLAUDE}/validate/?as=row&name=Claude%20judges"
-    content = editor_client.post(url, headers=HX).content.decode()
+    content = editor_client.post(url, headers=HTMX).content.decode()
     assert content.lstrip().startswith('<li data-outcome="failed"><strong>Claude judges</strong>')
 
 

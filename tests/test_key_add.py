@@ -6,11 +6,11 @@ import json
 import logging
 
 from adminui.models import AuditEvent
+from tests.conftest import HTMX
 
 URL = "/sandbox/keys/add/"
 CHECK = "/sandbox/keys/check/"
 SECRET = "sk-ant-typed-secret-value-9f8e7d"
-HX = {"HX-Request": "true"}
 
 
 def form_data(**changes) -> dict:
@@ -18,11 +18,7 @@ def form_data(**changes) -> dict:
 
 
 def posts_to(sandbox, path_part: str) -> list[dict]:
-    return [
-        json.loads(body or b"{}")
-        for method, path, _, body in sandbox.requests
-        if method == "POST" and path_part in path
-    ]
+    return [call.json() for call in sandbox.received(path_part, "POST")]
 
 
 def test_the_form_offers_every_provider_and_checks_use_for_evaluations_only_without_an_active_key(
@@ -53,13 +49,13 @@ def test_a_valid_key_is_created_audited_and_the_secret_goes_nowhere_else(
 
 
 def test_htmx_gets_a_client_redirect_to_the_new_key(editor_client):
-    response = editor_client.post(URL, form_data(), headers=HX)
+    response = editor_client.post(URL, form_data(), headers=HTMX)
     assert response.status_code == 200
     assert response["HX-Redirect"].startswith("/sandbox/keys/")
 
 
 def test_posthogs_400_lands_on_the_api_key_field_and_other_values_are_kept(editor_client):
-    response = editor_client.post(URL, form_data(api_key="not-an-anthropic-key"), headers=HX)
+    response = editor_client.post(URL, form_data(api_key="not-an-anthropic-key"), headers=HTMX)
     assert response.status_code == 200
     form = response.context["form"]
     assert "Key should start with 'sk-ant-'" in " ".join(form.errors["api_key"])

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
-
-HX = {"HX-Request": "true"}
+from tests.conftest import HTMX
 
 
 def url(key_id: str) -> str:
@@ -13,7 +12,7 @@ def url(key_id: str) -> str:
 
 
 def deletes(sandbox) -> list[str]:
-    return [path for method, path, _, _ in sandbox.requests if method == "DELETE"]
+    return [call.target for call in sandbox.received("", "DELETE")]
 
 
 def test_the_confirmation_lists_dependent_evaluations_and_healthy_replacements(editor_client):
@@ -25,7 +24,7 @@ def test_the_confirmation_lists_dependent_evaluations_and_healthy_replacements(e
 
 
 def test_htmx_gets_the_confirmation_as_a_dialog(editor_client):
-    content = editor_client.get(url(demo.KEY_PRODUCTION_OPENAI), headers=HX).content.decode()
+    content = editor_client.get(url(demo.KEY_PRODUCTION_OPENAI), headers=HTMX).content.decode()
     assert content.lstrip().startswith("<dialog data-onload-showmodal")
     assert "<html" not in content
 
@@ -54,13 +53,13 @@ def test_deleting_with_a_replacement_sends_it_and_returns_to_the_list(editor_cli
 
 
 def test_deleting_with_htmx_redirects_the_browser_to_the_list(editor_client):
-    response = editor_client.post(url(demo.KEY_TOGETHER), headers=HX)
+    response = editor_client.post(url(demo.KEY_TOGETHER), headers=HTMX)
     assert response["HX-Redirect"] == "/sandbox/keys/"
 
 
 def test_posthog_refusing_a_replacement_is_shown_not_a_crash(editor_client, sandbox):
     response = editor_client.post(
-        url(demo.KEY_PRODUCTION_OPENAI), {"replacement_key_id": demo.KEY_CLAUDE}, headers=HX
+        url(demo.KEY_PRODUCTION_OPENAI), {"replacement_key_id": demo.KEY_CLAUDE}, headers=HTMX
     )
     assert response.status_code == 400
     assert b"Replacement key must be from the same provider" in response.content

@@ -6,12 +6,13 @@ import json
 
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
+from tests.conftest import HTMX
 
 URL = f"/sandbox/keys/{demo.KEY_STAGING_OPENAI}/edit/"
 
 
 def patches(sandbox) -> list[dict]:
-    return [json.loads(body) for method, _, _, body in sandbox.requests if method == "PATCH"]
+    return [call.json() for call in sandbox.received("", "PATCH")]
 
 
 def test_the_form_shows_the_masked_key_as_the_placeholder(editor_client):
@@ -46,7 +47,7 @@ def test_a_new_key_is_sent_checked_and_never_shown(editor_client, sandbox):
 
 def test_a_rejected_new_key_comes_back_on_its_field_with_the_name_kept(editor_client):
     response = editor_client.post(
-        URL, {"name": "Renamed", "api_key": "sk-invalid-999999"}, headers={"HX-Request": "true"}
+        URL, {"name": "Renamed", "api_key": "sk-invalid-999999"}, headers=HTMX
     )
     assert response.status_code == 200
     assert response.context["form"].errors["api_key"] == ["Invalid API key"]

@@ -7,6 +7,7 @@ import io
 import json
 
 from adminui.sandbox import demo
+from tests.conftest import HTMX
 
 URL = "/sandbox/keys/"
 
@@ -59,7 +60,7 @@ def test_an_unknown_sort_column_falls_back_to_the_default(viewer_client):
 
 
 def test_htmx_gets_only_the_key_region(viewer_client):
-    response = viewer_client.get(URL, {"q": "claude"}, headers={"HX-Request": "true"})
+    response = viewer_client.get(URL, {"q": "claude"}, headers=HTMX)
     content = response.content.decode()
     assert content.lstrip().startswith('<div id="key-region"')
     assert "<html" not in content
@@ -112,7 +113,7 @@ def test_exports_never_hand_a_spreadsheet_a_formula(viewer_client, sandbox):
 
 
 def test_the_export_links_follow_filters_applied_with_htmx(viewer_client):
-    response = viewer_client.get(URL, {"q": "claude"}, headers={"HX-Request": "true"})
+    response = viewer_client.get(URL, {"q": "claude"}, headers=HTMX)
     assert 'href="/sandbox/keys/export.csv?q=claude"' in response.content.decode()
 
 

@@ -10,7 +10,7 @@ from django.urls import URLResolver, get_resolver
 
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
-from tests.conftest import PASSWORD
+from tests.conftest import HTMX, PASSWORD
 
 # Sample values for each path converter, to build every URL the portal has.
 SAMPLES = {
@@ -71,9 +71,8 @@ def test_logging_out_needs_a_post_and_ends_the_session(viewer_client):
     assert viewer_client.get("/sandbox/").status_code == 302
 
 
-def test_an_account_without_a_role_cannot_read_anything(client, nobody):
-    client.force_login(nobody)
-    response = client.get("/sandbox/keys/")
+def test_an_account_without_a_role_cannot_read_anything(nobody_client):
+    response = nobody_client.get("/sandbox/keys/")
     assert response.status_code == 403
     assert b"no role in adminui yet" in response.content
 
@@ -98,7 +97,7 @@ def test_a_viewer_cannot_write_anywhere_even_with_a_hand_made_post(
 
 
 def test_a_viewer_gets_the_role_message_as_a_fragment_from_htmx(viewer_client):
-    response = viewer_client.post("/sandbox/keys/add/", headers={"HX-Request": "true"})
+    response = viewer_client.post("/sandbox/keys/add/", headers=HTMX)
     assert response.status_code == 403
     assert b"This needs the Editor role" in response.content
     assert b"<html" not in response.content

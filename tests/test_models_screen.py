@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adminui.sandbox import demo
+from tests.conftest import HTMX
 
 URL = "/sandbox/models/"
 
@@ -15,14 +16,14 @@ def test_it_lists_every_provider_with_its_summary(viewer_client):
 
 
 def test_a_key_lists_the_models_it_reaches(viewer_client):
-    response = viewer_client.get(URL, {"key": demo.KEY_CLAUDE}, headers={"HX-Request": "true"})
+    response = viewer_client.get(URL, {"key": demo.KEY_CLAUDE}, headers=HTMX)
     content = response.content.decode()
     assert content.lstrip().startswith('<div id="model-results"')
     assert "claude" in content
 
 
 def test_the_older_models_shape_is_shown_too(viewer_client, sandbox):
-    sandbox.legacy_models_shape = True
+    sandbox.switch(legacy_models_shape=True)
     response = viewer_client.get(URL, {"provider": "openai"})
     assert response.status_code == 200
     assert response.context["loaded"]["catalog"].value.models
@@ -37,7 +38,7 @@ def test_a_provider_error_shows_in_the_results_not_as_a_crash(viewer_client, san
 
 
 def test_an_older_posthog_that_needs_a_provider_asks_for_one(viewer_client, sandbox):
-    sandbox.legacy_models_shape = True
+    sandbox.switch(legacy_models_shape=True)
     content = viewer_client.get(URL).content.decode()
     assert "lists models one provider at a time" in content
 

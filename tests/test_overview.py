@@ -6,6 +6,7 @@ import re
 
 from adminui.models import AuditEvent, SummaryRequest
 from adminui.sandbox import demo
+from tests.conftest import HTMX
 
 URL = "/sandbox/"
 
@@ -165,7 +166,7 @@ def test_the_upstream_calls_run_at_the_same_time(viewer_client, sandbox, monkeyp
 
 
 def test_htmx_refresh_gets_only_the_cards(viewer_client):
-    response = viewer_client.get(URL, headers={"HX-Request": "true"})
+    response = viewer_client.get(URL, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="overview-cards"')
     assert "<html" not in html and "Evaluation key" in html

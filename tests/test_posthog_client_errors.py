@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from email.utils import formatdate
 
@@ -27,6 +26,7 @@ from adminui.posthog import (
 )
 from adminui.posthog.errors import PostHogAIDataNotApproved
 from adminui.sandbox import demo
+from tests.conftest import closed_port
 
 SLEEPS: list[float] = []
 
@@ -92,7 +92,7 @@ def test_a_missing_scope_names_the_scope(sandbox):
 
 
 def test_a_session_only_action_is_refused_to_the_personal_key(client, sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
     error = raised(lambda: client.authorize_integration(kind="slack", next_path="/settings"))
     assert isinstance(error, PostHogPersonalKeyRefused)
     assert isinstance(error, PostHogPermissionError)
@@ -109,7 +109,7 @@ def test_a_key_restricted_to_other_projects_is_a_permission_error(sandbox):
 
 
 def test_other_403s_keep_posthogs_detail(client, sandbox):
-    sandbox.ai_data_processing_approved = False
+    sandbox.switch(ai_data_processing_approved=False)
     error = raised(lambda: client.summarize_evaluation(evaluation_id=demo.EVAL_TONE))
     assert type(error) is PostHogAIDataNotApproved  # a PostHogPermissionError, named
     assert isinstance(error, PostHogPermissionError)
@@ -309,12 +309,6 @@ def test_an_unexpected_redirect_is_a_bad_response_not_followed(client, sandbox):
 
 
 # The network ----------------------------------------------------------------------------------
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_closed_port_is_unreachable():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -33,7 +33,7 @@ def client(sandbox):
 
 
 def last_query(sandbox) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(sandbox.requests[-1][1]).query)
+    return sandbox.requests[-1].query
 
 
 # Provider keys -----------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def test_it_creates_an_azure_key_with_its_endpoint(client, sandbox):
         api_version="2024-10-21",
     )
     assert key.azure_endpoint_display == "https://demo.openai.azure.com/"
-    body = __import__("json").loads(sandbox.requests[-1][3])
+    body = sandbox.requests[-1].json()
     assert body["azure_endpoint"] == "https://demo.openai.azure.com/"
     assert body["set_as_active"] is False
 
@@ -134,7 +134,7 @@ def test_the_newest_evaluation_config_has_no_trial(client):
 
 
 def test_the_trial_era_evaluation_config_carries_trial_usage(client, sandbox):
-    sandbox.trial_era = True
+    sandbox.switch(trial_era=True)
     trial = client.get_evaluation_config().trial
     assert trial is not None
     assert isinstance(trial.limit, int) and isinstance(trial.used, int)
@@ -156,7 +156,7 @@ def test_it_lists_models_in_the_newest_shape(client):
 
 
 def test_it_lists_models_in_the_legacy_shape(client, sandbox):
-    sandbox.legacy_models_shape = True
+    sandbox.switch(legacy_models_shape=True)
     catalog = client.list_models(provider="openai")
     assert catalog.providers == []
     assert catalog.models and {m.provider for m in catalog.models} == {"openai"}

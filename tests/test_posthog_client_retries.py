@@ -53,14 +53,6 @@ def client(sandbox, sleeps):
     return make_client(sandbox, sleeps)
 
 
-def calls_to(sandbox, fragment: str, method: str | None = None) -> list[tuple]:
-    return [
-        r
-        for r in sandbox.requests
-        if fragment in r[1].split("?")[0] and (method is None or r[0] == method)
-    ]
-
-
 # Retries ---------------------------------------------------------------------------------------
 
 
@@ -68,7 +60,7 @@ def test_a_get_is_retried_after_two_503s_and_then_succeeds(client, sandbox, slee
     sandbox.faults.add("evaluation_config", status=503, times=2)
     config = client.get_evaluation_config()
     assert config.active_provider_key.id == demo.ACTIVE_KEY_ID
-    assert len(calls_to(sandbox, "evaluation_config")) == 3
+    assert len(sandbox.received("evaluation_config")) == 3
     assert sleeps == [0.5, 1.0]  # exponential backoff from the base
 
 
@@ -76,14 +68,14 @@ def test_a_get_is_retried_after_two_503s_and_then_succeeds(client, sandbox, slee
 def test_each_transient_status_is_retried_for_gets(client, sandbox, sleeps, status):
     sandbox.faults.add("evaluation_config", status=status, body={"detail": "busy"}, times=1)
     client.get_evaluation_config()
-    assert len(calls_to(sandbox, "evaluation_config")) == 2
+    assert len(sandbox.received("evaluation_config")) == 2
 
 
 def test_retries_are_bounded(client, sandbox, sleeps):
     sandbox.faults.add("evaluation_config", status=502, times=None)
     with pytest.raises(PostHogServerError):
         client.get_evaluation_config()
-    assert len(calls_to(sandbox, "evaluation_config")) == 3
+    assert len(sandbox.received("evaluation_config")) == 3
     assert len(sleeps) == 2
 
 
@@ -91,7 +83,7 @@ def test_other_errors_are_not_retried(client, sandbox, sleeps):
     sandbox.faults.add("evaluation_config", status=500, times=None)
     with pytest.raises(PostHogServerError):
         client.get_evaluation_config()
-    assert len(calls_to(sandbox, "evaluation_config")) == 1
+    assert len(sandbox.received("evaluation_config")) == 1
     assert sleeps == []
 
 
@@ -99,7 +91,7 @@ def test_a_write_is_never_retried(client, sandbox, sleeps):
     sandbox.faults.add("set_active_key", method="POST", status=503, times=None)
     with pytest.raises(PostHogServerError):
         client.set_active_key(demo.KEY_STAGING_OPENAI)
-    assert len(calls_to(sandbox, "set_active_key")) == 1
+    assert len(sandbox.received("set_active_key")) == 1
     assert sleeps == []
 
 
@@ -107,13 +99,13 @@ def test_a_dropped_write_is_not_retried(client, sandbox, sleeps):
     sandbox.faults.add("provider_keys", method="POST", drop=True, times=None)
     with pytest.raises(PostHogUnreachable):
         client.create_provider_key(provider="openai", name="x", api_key="sk-" + "f" * 40)
-    assert len(calls_to(sandbox, "provider_keys", "POST")) == 1
+    assert len(sandbox.received("provider_keys", "POST")) == 1
 
 
 def test_a_dropped_get_is_retried(client, sandbox, sleeps):
     sandbox.faults.add("evaluation_config", drop=True, times=1)
     client.get_evaluation_config()
-    assert len(calls_to(sandbox, "evaluation_config")) == 2
+    assert len(sandbox.received("evaluation_config")) == 2
     assert sleeps == [0.5]
 
 
@@ -143,7 +135,7 @@ def test_a_long_retry_after_is_not_waited_for(client, sandbox, sleeps):
     with pytest.raises(PostHogRateLimited) as caught:
         client.get_evaluation_config()
     assert caught.value.retry_after == 60
-    assert len(calls_to(sandbox, "evaluation_config")) == 1
+    assert len(sandbox.received("evaluation_config")) == 1
     assert sleeps == []
 
 
@@ -240,7 +232,7 @@ def test_it_lists_every_provider_key_across_small_pages(sandbox, sleeps):
     keys = client.list_provider_keys()
     assert len(keys) == 8
     assert len({k.id for k in keys}) == 8
-    assert len(calls_to(sandbox, "provider_keys")) == 3
+    assert len(sandbox.received("provider_keys")) == 3
     created = [k.created_at for k in keys]
     assert created == sorted(created, reverse=True)
 
@@ -255,7 +247,7 @@ def test_a_next_link_to_another_host_is_refused(client, sandbox):
     sandbox.faults.add("provider_keys", status=200, body=body)
     with pytest.raises(PostHogBadResponse, match="another server"):
         client.list_provider_keys()
-    assert len(calls_to(sandbox, "provider_keys")) == 1
+    assert len(sandbox.received("provider_keys")) == 1
 
 
 def test_a_next_link_on_another_port_is_refused(client, sandbox):

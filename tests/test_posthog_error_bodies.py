@@ -1,4 +1,5 @@
-"""Every error body shape PostHog answers with normalises to the same attributes (contract §1.4).
+"""Every error body shape PostHog answers with (docs/posthog-contract.md §1.4) normalises to the
+same attributes.
 
 These feed `error_from_response` directly with bytes, because some shapes (nested DRF errors,
 a JSON list, a date in Retry-After at a fixed "now") are easier to state exactly here; the same

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-TEMPLATES = sorted((Path(__file__).resolve().parent.parent / "templates").rglob("*.html"))
+from tests.conftest import TEMPLATES
+
 TAG = re.compile(r"<(a|form|button)\b[^>]*>", re.DOTALL)
 NEEDED = {"a": "href=", "form": "action=", "button": "formaction="}
 

@@ -10,13 +10,9 @@ import pytest
 import requests
 
 from adminui.sandbox import demo
+from tests.conftest import AUTH, bearer
 
-AUTH = {"Authorization": f"Bearer {demo.DEMO_PERSONAL_API_KEY}"}
 KEYS = "llm_analytics/provider_keys/"
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def test_it_answers_a_request_without_credentials_with_not_authenticated(sandbox):

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from adminui.sandbox import demo
+from tests.conftest import AUTH, sandbox_api
 
-AUTH = {"Authorization": f"Bearer {demo.DEMO_PERSONAL_API_KEY}"}
 SUMMARY = "llm_analytics/evaluation_summary/"
 NOT_A_LIST = 'Expected a list of items but got type "str".'
 BUSY = (
@@ -19,12 +19,8 @@ BUSY = (
 )
 
 
-def call(sandbox, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, sandbox.api_url(path), headers=AUTH, timeout=10, **kwargs)
-
-
 def summarize(sandbox, **body) -> requests.Response:
-    return call(sandbox, "POST", SUMMARY, json={"evaluation_id": demo.EVAL_TONE} | body)
+    return sandbox_api(sandbox, "POST", SUMMARY, json={"evaluation_id": demo.EVAL_TONE} | body)
 
 
 def names(page: dict) -> list[str]:
@@ -41,7 +37,7 @@ def runs_of(sandbox, evaluation_id: str) -> dict[str, str]:
 
 
 def test_it_lists_the_demo_evaluations_newest_first(sandbox):
-    page = call(sandbox, "GET", "evaluations/").json()
+    page = sandbox_api(sandbox, "GET", "evaluations/").json()
 
     created = [evaluation["created_at"] for evaluation in page["results"]]
     assert page["count"] == 7
@@ -54,29 +50,29 @@ def test_it_lists_the_demo_evaluations_newest_first(sandbox):
 
 
 def test_it_searches_names_and_descriptions(sandbox):
-    by_name = call(sandbox, "GET", "evaluations/?search=hallucination").json()
-    by_description = call(sandbox, "GET", "evaluations/?search=BRAND").json()
+    by_name = sandbox_api(sandbox, "GET", "evaluations/?search=hallucination").json()
+    by_description = sandbox_api(sandbox, "GET", "evaluations/?search=BRAND").json()
 
     assert names(by_name) == ["Hallucination check"]
     assert "Tone matches brand" in names(by_description)
 
 
 def test_it_filters_on_enabled(sandbox):
-    disabled = call(sandbox, "GET", "evaluations/?enabled=false").json()
-    enabled = call(sandbox, "GET", "evaluations/?enabled=true").json()
+    disabled = sandbox_api(sandbox, "GET", "evaluations/?enabled=false").json()
+    enabled = sandbox_api(sandbox, "GET", "evaluations/?enabled=true").json()
 
     assert names(disabled) == ["Refusal appropriateness"]
     assert enabled["count"] == 6
 
 
 def test_it_orders_by_name(sandbox):
-    page = call(sandbox, "GET", "evaluations/?order_by=-name").json()
+    page = sandbox_api(sandbox, "GET", "evaluations/?order_by=-name").json()
 
     assert names(page) == sorted(names(page), reverse=True)
 
 
 def test_it_rejects_an_unknown_ordering(sandbox):
-    response = call(sandbox, "GET", "evaluations/?order_by=colour")
+    response = sandbox_api(sandbox, "GET", "evaluations/?order_by=colour")
 
     assert response.status_code == 400
     assert list(response.json()) == ["order_by"]
@@ -85,15 +81,15 @@ def test_it_rejects_an_unknown_ordering(sandbox):
 def test_it_filters_on_ids(sandbox):
     ids = f"{demo.EVAL_SQL},{demo.EVAL_NO_PII}"
 
-    page = call(sandbox, "GET", f"evaluations/?id__in={ids}").json()
-    bad = call(sandbox, "GET", "evaluations/?id__in=nope")
+    page = sandbox_api(sandbox, "GET", f"evaluations/?id__in={ids}").json()
+    bad = sandbox_api(sandbox, "GET", "evaluations/?id__in=nope")
 
     assert sorted(names(page)) == ["No PII in responses", "SQL query correctness"]
     assert bad.json() == {"id__in": ["Enter a valid UUID."]}
 
 
 def test_it_pages_evaluations(sandbox):
-    page = call(sandbox, "GET", "evaluations/?limit=5&offset=5").json()
+    page = sandbox_api(sandbox, "GET", "evaluations/?limit=5&offset=5").json()
 
     assert len(page["results"]) == 2
     assert page["next"] is None
@@ -101,7 +97,7 @@ def test_it_pages_evaluations(sandbox):
 
 
 def test_it_retrieves_one_evaluation_with_its_model(sandbox):
-    evaluation = call(sandbox, "GET", f"evaluations/{demo.EVAL_TONE}/").json()
+    evaluation = sandbox_api(sandbox, "GET", f"evaluations/{demo.EVAL_TONE}/").json()
 
     assert evaluation["name"] == "Tone matches brand"
     assert evaluation["model_configuration"] == {
@@ -113,7 +109,7 @@ def test_it_retrieves_one_evaluation_with_its_model(sandbox):
 
 
 def test_it_answers_404_for_an_unknown_evaluation(sandbox):
-    response = call(sandbox, "GET", f"evaluations/{uuid.uuid4()}/")
+    response = sandbox_api(sandbox, "GET", f"evaluations/{uuid.uuid4()}/")
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -191,7 +187,7 @@ def test_summary_answers_raw_serializer_errors(sandbox, body, errors):
 
 
 def test_summary_requires_an_evaluation_id(sandbox):
-    response = call(sandbox, "POST", SUMMARY, json={"filter": "bogus"})
+    response = sandbox_api(sandbox, "POST", SUMMARY, json={"filter": "bogus"})
 
     assert response.json() == {
         "evaluation_id": ["This field is required."],
@@ -225,7 +221,7 @@ def test_summary_answers_400_when_no_runs_match(sandbox):
 
 
 def test_summary_needs_ai_data_processing_approval(sandbox):
-    sandbox.ai_data_processing_approved = False
+    sandbox.switch(ai_data_processing_approved=False)
 
     response = summarize(sandbox)
 
@@ -241,7 +237,7 @@ def test_summary_needs_ai_data_processing_approval(sandbox):
 
 
 def test_summary_is_cached_until_a_forced_refresh(sandbox):
-    sandbox.summary_delay = 0.4
+    sandbox.switch(summary_delay=0.4)
 
     def timed(**body) -> tuple[float, dict]:
         started = time.monotonic()
@@ -258,7 +254,7 @@ def test_summary_is_cached_until_a_forced_refresh(sandbox):
 
 
 def test_a_second_summary_for_the_project_is_refused_while_one_runs(sandbox):
-    sandbox.summary_delay = 0.5
+    sandbox.switch(summary_delay=0.5)
     results: list[requests.Response] = []
     first = threading.Thread(target=lambda: results.append(summarize(sandbox)))
     first.start()

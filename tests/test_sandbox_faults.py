@@ -6,22 +6,20 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from adminui.sandbox import demo
 from adminui.sandbox.server import SandboxServer
+from tests.conftest import AUTH, ROOT, sandbox_api
 
-AUTH = {"Authorization": f"Bearer {demo.DEMO_PERSONAL_API_KEY}"}
 CONFIG = "llm_analytics/evaluation_config/"
 KEYS = "llm_analytics/provider_keys/"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def get(sandbox, path: str = CONFIG, **kwargs) -> requests.Response:
-    return requests.get(sandbox.api_url(path), headers=AUTH, timeout=10, **kwargs)
+    return sandbox_api(sandbox, "GET", path, **kwargs)
 
 
 def control(sandbox, method: str, path: str, **kwargs) -> requests.Response:
@@ -113,7 +111,7 @@ def test_the_first_matching_fault_wins(sandbox):
 
 
 def test_server_wide_latency_slows_every_api_request(sandbox):
-    sandbox.latency = 0.2
+    sandbox.switch(latency=0.2)
     started = time.monotonic()
 
     get(sandbox)
@@ -149,7 +147,7 @@ def test_switches_can_be_flipped_over_http(sandbox):
     response = control(sandbox, "POST", "switches", json={"trial_era": True, "summary_delay": 0.5})
 
     assert response.json()["trial_era"] is True
-    assert sandbox.summary_delay == 0.5
+    assert sandbox.state.switches.summary_delay == 0.5
     assert "trial_eval_limit" in get(sandbox).json()
     assert control(sandbox, "POST", "switches", json={"nonsense": 1}).status_code == 400
 
@@ -166,16 +164,16 @@ def test_reset_over_http_restores_the_demo_data(sandbox):
 def test_reset_forgets_faults_keys_switches_and_recorded_requests(sandbox):
     sandbox.faults.add("anything", status=500)
     sandbox.add_api_key("phx_extra", ["*"])
-    sandbox.trial_era = sandbox.personal_key_refused = True
-    sandbox.summary_delay = 9.0
+    sandbox.switch(trial_era=True, personal_key_refused=True, summary_delay=9.0)
     get(sandbox, KEYS)
 
     sandbox.reset()
 
     assert sandbox.faults.all() == []
     assert not sandbox.requests
-    assert (sandbox.trial_era, sandbox.personal_key_refused) == (False, False)
-    assert sandbox.summary_delay == 0.05
+    switches = sandbox.state.switches
+    assert (switches.trial_era, switches.personal_key_refused) == (False, False)
+    assert switches.summary_delay == 0.05
     extra = requests.get(sandbox.api_url(KEYS), headers={"Authorization": "Bearer phx_extra"})
     assert extra.status_code == 401
 

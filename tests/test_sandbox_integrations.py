@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from adminui.sandbox import demo
+from tests.conftest import hog_validation_error, sandbox_api
 
-AUTH = {"Authorization": f"Bearer {demo.DEMO_PERSONAL_API_KEY}"}
 GITHUB = f"integrations/{demo.GITHUB_INTEGRATION_ID}"
 SLACK = f"integrations/{demo.SLACK_INTEGRATION_ID}"
 GOOGLE = f"integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}"
@@ -22,12 +22,7 @@ TOKEN_REFRESH_FAILED = (
 
 
 def get(sandbox, path: str, **params) -> requests.Response:
-    url = sandbox.api_url(path)
-    return requests.get(url, params=params, headers=AUTH, timeout=10, allow_redirects=False)
-
-
-def hog(detail: str, attr: str | None = None, code: str = "invalid_input") -> dict:
-    return {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
+    return sandbox_api(sandbox, "GET", path, params=params, allow_redirects=False)
 
 
 # --- List and retrieve -----------------------------------------------------------------------
@@ -99,16 +94,22 @@ def test_github_repos_searches_full_names(sandbox):
     [
         (
             {"limit": 0},
-            hog("Ensure this value is greater than or equal to 1.", "limit", "min_value"),
+            hog_validation_error(
+                "Ensure this value is greater than or equal to 1.", "limit", "min_value"
+            ),
         ),
         (
             {"limit": 501},
-            hog("Ensure this value is less than or equal to 500.", "limit", "max_value"),
+            hog_validation_error(
+                "Ensure this value is less than or equal to 500.", "limit", "max_value"
+            ),
         ),
-        ({"limit": "ten"}, hog("A valid integer is required.", "limit")),
+        ({"limit": "ten"}, hog_validation_error("A valid integer is required.", "limit")),
         (
             {"offset": -1},
-            hog("Ensure this value is greater than or equal to 0.", "offset", "min_value"),
+            hog_validation_error(
+                "Ensure this value is greater than or equal to 0.", "offset", "min_value"
+            ),
         ),
     ],
 )
@@ -133,8 +134,8 @@ def test_github_branches_needs_an_owner_and_repo(sandbox):
     missing = get(sandbox, f"{GITHUB}/github_branches/")
     malformed = get(sandbox, f"{GITHUB}/github_branches/", repo="just-a-name")
 
-    assert missing.json() == hog("This field is required.", "repo", "required")
-    assert malformed.json() == hog("repo must be in owner/repo format")
+    assert missing.json() == hog_validation_error("This field is required.", "repo", "required")
+    assert malformed.json() == hog_validation_error("repo must be in owner/repo format")
 
 
 def test_github_rate_limits_come_with_retry_after(sandbox):
@@ -169,7 +170,7 @@ def test_an_integration_whose_token_failed_asks_to_be_reconnected(sandbox):
     response = get(sandbox, f"integrations/{demo.BROKEN_LINEAR_INTEGRATION_ID}/linear_teams/")
 
     assert response.status_code == 400
-    assert response.json() == hog(TOKEN_REFRESH_FAILED)
+    assert response.json() == hog_validation_error(TOKEN_REFRESH_FAILED)
 
 
 def test_slack_channels_pages_and_searches(sandbox):
@@ -220,7 +221,7 @@ def test_actions_with_a_kind_check_reject_the_wrong_kind_with_400(sandbox, path,
     response = get(sandbox, path)
 
     assert response.status_code == 400
-    assert response.json() == hog(detail)
+    assert response.json() == hog_validation_error(detail)
 
 
 @pytest.mark.parametrize(
@@ -314,7 +315,7 @@ SESSION_ONLY = [
 
 @pytest.mark.parametrize("path", SESSION_ONLY)
 def test_newest_posthog_refuses_session_only_actions_to_api_keys(sandbox, path):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
 
     response = get(sandbox, path)
 
@@ -330,7 +331,7 @@ def test_session_only_actions_answer_api_keys_when_the_switch_is_off(sandbox, pa
 
 
 def test_scoped_actions_still_answer_when_personal_keys_are_refused(sandbox):
-    sandbox.personal_key_refused = True
+    sandbox.switch(personal_key_refused=True)
 
     assert get(sandbox, f"{SLACK}/channels/").status_code == 200
 
@@ -378,4 +379,4 @@ def test_authorize_rejects_what_it_cannot_redirect(sandbox, params, detail):
     response = get(sandbox, "integrations/authorize/", **params)
 
     assert response.status_code == 400
-    assert response.json() == hog(detail)
+    assert response.json() == hog_validation_error(detail)

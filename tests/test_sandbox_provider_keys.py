@@ -8,44 +8,35 @@ import pytest
 import requests
 
 from adminui.sandbox import demo
-from adminui.sandbox.server import SandboxServer
+from tests.conftest import hog_validation_error, sandbox_api
 
-AUTH = {"Authorization": f"Bearer {demo.DEMO_PERSONAL_API_KEY}"}
 KEYS = "llm_analytics/provider_keys/"
 CONFIG = "llm_analytics/evaluation_config/"
 
 
 @pytest.fixture(autouse=True)
-def quick_validation(monkeypatch):
-    monkeypatch.setattr(SandboxServer, "validation_delay", 0.01)
-
-
-def call(sandbox, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, sandbox.api_url(path), headers=AUTH, timeout=10, **kwargs)
+def quick_validation(sandbox):
+    sandbox.switch(validation_delay=0.01)
 
 
 def create(sandbox, **fields) -> requests.Response:
     body = {"provider": "openai", "name": "New key", "api_key": "sk-test-key-12345"} | fields
-    return call(sandbox, "POST", KEYS, json=body)
-
-
-def hog(detail: str, attr: str | None, code: str = "invalid_input") -> dict:
-    return {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
+    return sandbox_api(sandbox, "POST", KEYS, json=body)
 
 
 def keys_by_id(sandbox) -> dict[str, dict]:
-    return {key["id"]: key for key in call(sandbox, "GET", KEYS).json()["results"]}
+    return {key["id"]: key for key in sandbox_api(sandbox, "GET", KEYS).json()["results"]}
 
 
 def dependents(sandbox, key_id: str) -> dict:
-    return call(sandbox, "GET", f"{KEYS}{key_id}/dependent_configs/").json()
+    return sandbox_api(sandbox, "GET", f"{KEYS}{key_id}/dependent_configs/").json()
 
 
 # --- Listing and reading ---------------------------------------------------------------------
 
 
 def test_it_lists_the_demo_keys_newest_first(sandbox):
-    page = call(sandbox, "GET", KEYS).json()
+    page = sandbox_api(sandbox, "GET", KEYS).json()
 
     created = [key["created_at"] for key in page["results"]]
     assert page["count"] == 8
@@ -76,7 +67,7 @@ def test_it_shows_the_azure_endpoint_only_for_azure_keys(sandbox):
 
 def test_it_answers_404_for_an_unknown_key(sandbox):
     for key_id in ("00000000-0000-4000-8000-000000000000", "not-a-uuid"):
-        response = call(sandbox, "GET", f"{KEYS}{key_id}/")
+        response = sandbox_api(sandbox, "GET", f"{KEYS}{key_id}/")
 
         assert response.status_code == 404
         assert response.json() == {
@@ -97,13 +88,13 @@ def test_it_creates_a_key_that_validated(sandbox):
     key = response.json()
     assert (key["name"], key["state"], key["error_message"]) == ("CI key", "ok", None)
     assert key["created_by"]["first_name"] == "Jane"
-    assert call(sandbox, "GET", f"{KEYS}{key['id']}/").json() == key
+    assert sandbox_api(sandbox, "GET", f"{KEYS}{key['id']}/").json() == key
 
 
 def test_it_makes_a_new_key_active_when_asked(sandbox):
     key = create(sandbox, set_as_active=True).json()
 
-    config = call(sandbox, "GET", CONFIG).json()
+    config = sandbox_api(sandbox, "GET", CONFIG).json()
 
     assert config["active_provider_key"]["id"] == key["id"]
 
@@ -126,44 +117,51 @@ FORMAT = "Invalid {} API key format. Key should start with {}."
 @pytest.mark.parametrize(
     ("fields", "error"),
     [
-        ({"name": None}, hog("This field may not be null.", "name", "null")),
-        ({"name": "  "}, hog("This field may not be blank.", "name", "blank")),
+        ({"name": None}, hog_validation_error("This field may not be null.", "name", "null")),
+        ({"name": "  "}, hog_validation_error("This field may not be blank.", "name", "blank")),
         (
             {"name": "x" * 256},
-            hog("Ensure this field has no more than 255 characters.", "name", "max_length"),
+            hog_validation_error(
+                "Ensure this field has no more than 255 characters.", "name", "max_length"
+            ),
         ),
         (
             {"provider": "mistral"},
-            hog('"mistral" is not a valid choice.', "provider", "invalid_choice"),
+            hog_validation_error('"mistral" is not a valid choice.', "provider", "invalid_choice"),
         ),
         (
             {"api_key": "pk-123456789"},
-            hog(FORMAT.format("OpenAI", "'sk-' or 'sk-proj-'"), "api_key"),
+            hog_validation_error(FORMAT.format("OpenAI", "'sk-' or 'sk-proj-'"), "api_key"),
         ),
         (
             {"provider": "anthropic", "api_key": "sk-123456789"},
-            hog(FORMAT.format("Anthropic", "'sk-ant-'"), "api_key"),
+            hog_validation_error(FORMAT.format("Anthropic", "'sk-ant-'"), "api_key"),
         ),
         (
             {"provider": "zeabur", "api_key": "zb-123456789"},
-            hog(FORMAT.format("Zeabur AI Hub", "'sk-'"), "api_key"),
+            hog_validation_error(FORMAT.format("Zeabur AI Hub", "'sk-'"), "api_key"),
         ),
         (
             {"provider": "azure_openai"},
-            hog("Azure endpoint is required for Azure OpenAI.", "azure_endpoint"),
+            hog_validation_error("Azure endpoint is required for Azure OpenAI.", "azure_endpoint"),
         ),
         (
             {"provider": "azure_openai", "azure_endpoint": "https://evil.example.com/"},
-            hog(AZURE_RULE, "azure_endpoint"),
+            hog_validation_error(AZURE_RULE, "azure_endpoint"),
         ),
         (
             {"provider": "azure_openai", "azure_endpoint": "http://x.openai.azure.com/"},
-            hog(AZURE_RULE, "azure_endpoint"),
+            hog_validation_error(AZURE_RULE, "azure_endpoint"),
         ),
-        ({"azure_endpoint": "not a url"}, hog("Enter a valid URL.", "azure_endpoint")),
+        (
+            {"azure_endpoint": "not a url"},
+            hog_validation_error("Enter a valid URL.", "azure_endpoint"),
+        ),
         (
             {"api_version": "2024-10-21-preview-xy"},
-            hog("Ensure this field has no more than 20 characters.", "api_version", "max_length"),
+            hog_validation_error(
+                "Ensure this field has no more than 20 characters.", "api_version", "max_length"
+            ),
         ),
     ],
 )
@@ -179,21 +177,21 @@ def test_it_requires_provider_and_name(sandbox, missing):
     body = {"provider": "openai", "name": "x", "api_key": "sk-test-key-12345"}
     del body[missing]
 
-    response = call(sandbox, "POST", KEYS, json=body)
+    response = sandbox_api(sandbox, "POST", KEYS, json=body)
 
-    assert response.json() == hog("This field is required.", missing, "required")
+    assert response.json() == hog_validation_error("This field is required.", missing, "required")
 
 
 def test_it_reports_the_first_field_error_in_serializer_order(sandbox):
-    response = call(sandbox, "POST", KEYS, json={"provider": "mistral", "api_key": "pk-1"})
+    response = sandbox_api(sandbox, "POST", KEYS, json={"provider": "mistral", "api_key": "pk-1"})
 
     assert response.json()["attr"] == "provider"
 
 
 def test_it_requires_an_api_key_on_create(sandbox):
-    response = call(sandbox, "POST", KEYS, json={"provider": "openai", "name": "x"})
+    response = sandbox_api(sandbox, "POST", KEYS, json={"provider": "openai", "name": "x"})
 
-    assert response.json() == hog(
+    assert response.json() == hog_validation_error(
         "API key is required when creating a new provider key.", "api_key"
     )
 
@@ -201,12 +199,18 @@ def test_it_requires_an_api_key_on_create(sandbox):
 @pytest.mark.parametrize(
     ("fields", "error"),
     [
-        ({"api_key": "sk-invalid-123456"}, hog("Invalid API key", "api_key")),
-        ({"api_key": "sk-ratelimit-12345"}, hog("Rate limited, please try again later", "api_key")),
-        ({"api_key": "sk-UNREACHABLE-123"}, hog("Could not connect to OpenAI", "api_key")),
+        ({"api_key": "sk-invalid-123456"}, hog_validation_error("Invalid API key", "api_key")),
+        (
+            {"api_key": "sk-ratelimit-12345"},
+            hog_validation_error("Rate limited, please try again later", "api_key"),
+        ),
+        (
+            {"api_key": "sk-UNREACHABLE-123"},
+            hog_validation_error("Could not connect to OpenAI", "api_key"),
+        ),
         (
             {"provider": "gemini", "api_key": "AIza-unreachable"},
-            hog("Could not connect to Google Gemini", "api_key"),
+            hog_validation_error("Could not connect to Google Gemini", "api_key"),
         ),
         (
             {
@@ -214,7 +218,7 @@ def test_it_requires_an_api_key_on_create(sandbox):
                 "api_key": "0123456789abcdef",
                 "azure_endpoint": "https://missing-res.openai.azure.com/",
             },
-            hog("Azure endpoint not found — check the URL", "azure_endpoint"),
+            hog_validation_error("Azure endpoint not found — check the URL", "azure_endpoint"),
         ),
     ],
 )
@@ -223,11 +227,11 @@ def test_magic_words_make_live_validation_fail(sandbox, fields, error):
 
     assert response.status_code == 400
     assert response.json() == error
-    assert call(sandbox, "GET", KEYS).json()["count"] == 8
+    assert sandbox_api(sandbox, "GET", KEYS).json()["count"] == 8
 
 
-def test_live_validation_takes_a_provider_round_trip(sandbox, monkeypatch):
-    monkeypatch.setattr(SandboxServer, "validation_delay", 0.3)
+def test_live_validation_takes_a_provider_round_trip(sandbox):
+    sandbox.switch(validation_delay=0.3)
     started = time.monotonic()
 
     create(sandbox)
@@ -239,7 +243,9 @@ def test_live_validation_takes_a_provider_round_trip(sandbox, monkeypatch):
 
 
 def test_renaming_a_key_keeps_its_state(sandbox):
-    key = call(sandbox, "PATCH", f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/", json={"name": "Old"}).json()
+    key = sandbox_api(
+        sandbox, "PATCH", f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/", json={"name": "Old"}
+    ).json()
 
     assert (key["name"], key["state"], key["error_message"]) == (
         "Old",
@@ -251,10 +257,10 @@ def test_renaming_a_key_keeps_its_state(sandbox):
 def test_a_new_api_key_is_validated_and_heals_the_key(sandbox):
     path = f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/"
 
-    rejected = call(sandbox, "PATCH", path, json={"api_key": "sk-ant-invalid-999"})
-    healed = call(sandbox, "PATCH", path, json={"api_key": "sk-ant-fresh-key-999"})
+    rejected = sandbox_api(sandbox, "PATCH", path, json={"api_key": "sk-ant-invalid-999"})
+    healed = sandbox_api(sandbox, "PATCH", path, json={"api_key": "sk-ant-fresh-key-999"})
 
-    assert rejected.json() == hog("Invalid API key", "api_key")
+    assert rejected.json() == hog_validation_error("Invalid API key", "api_key")
     assert healed.json()["state"] == "ok"
     assert healed.json()["error_message"] is None
     assert healed.json()["api_key_masked"] == "sk-a...-999"
@@ -262,9 +268,9 @@ def test_a_new_api_key_is_validated_and_heals_the_key(sandbox):
 
 def test_a_new_azure_endpoint_resets_the_key_to_unknown(sandbox):
     path = f"{KEYS}{demo.KEY_AZURE}/"
-    call(sandbox, "POST", f"{path}validate/")
+    sandbox_api(sandbox, "POST", f"{path}validate/")
 
-    key = call(
+    key = sandbox_api(
         sandbox, "PATCH", path, json={"azure_endpoint": "https://acme-us.openai.azure.com/"}
     ).json()
 
@@ -273,15 +279,17 @@ def test_a_new_azure_endpoint_resets_the_key_to_unknown(sandbox):
 
 
 def test_put_needs_the_provider(sandbox):
-    response = call(sandbox, "PUT", f"{KEYS}{demo.KEY_CLAUDE}/", json={"name": "Claude"})
+    response = sandbox_api(sandbox, "PUT", f"{KEYS}{demo.KEY_CLAUDE}/", json={"name": "Claude"})
 
-    assert response.json() == hog("This field is required.", "provider", "required")
+    assert response.json() == hog_validation_error(
+        "This field is required.", "provider", "required"
+    )
 
 
 def test_put_replaces_the_name(sandbox):
     body = {"provider": "anthropic", "name": "Claude (prod)"}
 
-    key = call(sandbox, "PUT", f"{KEYS}{demo.KEY_CLAUDE}/", json=body).json()
+    key = sandbox_api(sandbox, "PUT", f"{KEYS}{demo.KEY_CLAUDE}/", json=body).json()
 
     assert key["name"] == "Claude (prod)"
 
@@ -290,7 +298,7 @@ def test_put_replaces_the_name(sandbox):
 
 
 def test_validate_stores_the_providers_verdict(sandbox):
-    response = call(sandbox, "POST", f"{KEYS}{demo.KEY_GEMINI}/validate/")
+    response = sandbox_api(sandbox, "POST", f"{KEYS}{demo.KEY_GEMINI}/validate/")
 
     assert response.status_code == 200
     assert response.json()["state"] == "ok"
@@ -298,7 +306,7 @@ def test_validate_stores_the_providers_verdict(sandbox):
 
 
 def test_validate_reports_a_revoked_key(sandbox):
-    response = call(sandbox, "POST", f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/validate/")
+    response = sandbox_api(sandbox, "POST", f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/validate/")
 
     assert response.json()["state"] == "invalid"
     assert response.json()["error_message"] == "Invalid API key"
@@ -307,8 +315,8 @@ def test_validate_reports_a_revoked_key(sandbox):
 def test_provider_key_validations_checks_without_saving(sandbox):
     path = "llm_analytics/provider_key_validations/"
 
-    ok = call(sandbox, "POST", path, json={"api_key": "sk-anything-123"})
-    limited = call(
+    ok = sandbox_api(sandbox, "POST", path, json={"api_key": "sk-anything-123"})
+    limited = sandbox_api(
         sandbox, "POST", path, json={"provider": "anthropic", "api_key": "sk-ant-ratelimit"}
     )
 
@@ -319,7 +327,7 @@ def test_provider_key_validations_checks_without_saving(sandbox):
         "error_message": "Rate limited, please try again later",
         "error_field": None,
     }
-    assert call(sandbox, "GET", KEYS).json()["count"] == 8
+    assert sandbox_api(sandbox, "GET", KEYS).json()["count"] == 8
 
 
 def test_provider_key_validations_blames_the_azure_endpoint(sandbox):
@@ -329,7 +337,7 @@ def test_provider_key_validations_blames_the_azure_endpoint(sandbox):
         "azure_endpoint": "https://missing.openai.azure.com/",
     }
 
-    response = call(sandbox, "POST", "llm_analytics/provider_key_validations/", json=body)
+    response = sandbox_api(sandbox, "POST", "llm_analytics/provider_key_validations/", json=body)
 
     assert response.json()["error_field"] == "azure_endpoint"
 
@@ -337,8 +345,8 @@ def test_provider_key_validations_blames_the_azure_endpoint(sandbox):
 def test_provider_key_validations_answers_raw_details(sandbox):
     path = "llm_analytics/provider_key_validations/"
 
-    no_key = call(sandbox, "POST", path, json={"provider": "openai"})
-    bad_provider = call(sandbox, "POST", path, json={"provider": "mistral", "api_key": "k"})
+    no_key = sandbox_api(sandbox, "POST", path, json={"provider": "openai"})
+    bad_provider = sandbox_api(sandbox, "POST", path, json={"provider": "mistral", "api_key": "k"})
 
     assert no_key.json() == {"detail": "API key is required."}
     assert bad_provider.status_code == 400
@@ -363,33 +371,33 @@ def test_dependent_configs_lists_evaluations_and_healthy_alternatives(sandbox):
 def test_deleting_with_a_replacement_repoints_evaluations_and_the_active_key(sandbox):
     path = f"{KEYS}{demo.KEY_PRODUCTION_OPENAI}/?replacement_key_id={demo.KEY_STAGING_OPENAI}"
 
-    response = call(sandbox, "DELETE", path)
+    response = sandbox_api(sandbox, "DELETE", path)
 
     assert response.status_code == 204
     assert response.content == b""
     moved = {e["id"] for e in dependents(sandbox, demo.KEY_STAGING_OPENAI)["evaluations"]}
     assert {demo.EVAL_ANSWER_RELEVANCE, demo.EVAL_NO_PII, demo.EVAL_SQL} == moved
-    config = call(sandbox, "GET", CONFIG).json()
+    config = sandbox_api(sandbox, "GET", CONFIG).json()
     assert config["active_provider_key"]["id"] == demo.KEY_STAGING_OPENAI
-    evaluation = call(sandbox, "GET", f"evaluations/{demo.EVAL_NO_PII}/").json()
+    evaluation = sandbox_api(sandbox, "GET", f"evaluations/{demo.EVAL_NO_PII}/").json()
     assert evaluation["model_configuration"]["provider_key_name"] == "Staging OpenAI"
     assert evaluation["enabled"] is True
 
 
 def test_deleting_without_a_replacement_stops_running_evaluations(sandbox):
-    call(sandbox, "DELETE", f"{KEYS}{demo.KEY_PRODUCTION_OPENAI}/")
+    sandbox_api(sandbox, "DELETE", f"{KEYS}{demo.KEY_PRODUCTION_OPENAI}/")
 
-    evaluation = call(sandbox, "GET", f"evaluations/{demo.EVAL_ANSWER_RELEVANCE}/").json()
+    evaluation = sandbox_api(sandbox, "GET", f"evaluations/{demo.EVAL_ANSWER_RELEVANCE}/").json()
     assert (evaluation["enabled"], evaluation["status"]) == (False, "error")
     assert evaluation["status_reason"] == "provider_key_deleted"
     assert evaluation["model_configuration"]["provider_key_id"] is None
-    assert call(sandbox, "GET", CONFIG).json()["active_provider_key"] is None
+    assert sandbox_api(sandbox, "GET", CONFIG).json()["active_provider_key"] is None
 
 
 def test_deleting_without_a_replacement_leaves_paused_evaluations_paused(sandbox):
-    call(sandbox, "DELETE", f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/")
+    sandbox_api(sandbox, "DELETE", f"{KEYS}{demo.KEY_OLD_ANTHROPIC}/")
 
-    evaluation = call(sandbox, "GET", f"evaluations/{demo.EVAL_REFUSAL}/").json()
+    evaluation = sandbox_api(sandbox, "GET", f"evaluations/{demo.EVAL_REFUSAL}/").json()
     assert (evaluation["status"], evaluation["status_reason"]) == ("paused", None)
 
 
@@ -402,7 +410,9 @@ def test_deleting_without_a_replacement_leaves_paused_evaluations_paused(sandbox
     ],
 )
 def test_deleting_rejects_an_unusable_replacement(sandbox, replacement, detail):
-    response = call(sandbox, "DELETE", f"{KEYS}{demo.KEY_CLAUDE}/?replacement_key_id={replacement}")
+    response = sandbox_api(
+        sandbox, "DELETE", f"{KEYS}{demo.KEY_CLAUDE}/?replacement_key_id={replacement}"
+    )
 
     assert response.status_code == 400
     assert response.json() == {"detail": detail}
@@ -413,16 +423,16 @@ def test_deleting_rejects_an_unusable_replacement(sandbox, replacement, detail):
 
 
 def test_evaluation_config_has_the_newest_shape(sandbox):
-    config = call(sandbox, "GET", CONFIG).json()
+    config = sandbox_api(sandbox, "GET", CONFIG).json()
 
     assert set(config) == {"active_provider_key", "created_at", "updated_at"}
     assert config["active_provider_key"]["id"] == demo.ACTIVE_KEY_ID
 
 
 def test_evaluation_config_carries_trial_fields_in_the_trial_era(sandbox):
-    sandbox.trial_era = True
+    sandbox.switch(trial_era=True)
 
-    config = call(sandbox, "GET", CONFIG).json()
+    config = sandbox_api(sandbox, "GET", CONFIG).json()
 
     assert (
         config["trial_eval_limit"] == config["trial_evals_used"] + config["trial_evals_remaining"]
@@ -430,7 +440,9 @@ def test_evaluation_config_carries_trial_fields_in_the_trial_era(sandbox):
 
 
 def test_set_active_key_switches_the_active_key(sandbox):
-    response = call(sandbox, "POST", f"{CONFIG}set_active_key/", json={"key_id": demo.KEY_CLAUDE})
+    response = sandbox_api(
+        sandbox, "POST", f"{CONFIG}set_active_key/", json={"key_id": demo.KEY_CLAUDE}
+    )
 
     assert response.status_code == 200
     assert response.json()["active_provider_key"]["name"] == "Claude judges"
@@ -442,15 +454,15 @@ NOT_VALIDATED = "Cannot activate key with state '{}'. Please validate the key fi
 @pytest.mark.parametrize(
     ("body", "status", "error"),
     [
-        ({}, 400, hog("This field is required.", "key_id", "required")),
-        ({"key_id": "nope"}, 400, hog("Must be a valid UUID.", "key_id")),
+        ({}, 400, hog_validation_error("This field is required.", "key_id", "required")),
+        ({"key_id": "nope"}, 400, hog_validation_error("Must be a valid UUID.", "key_id")),
         ({"key_id": "00000000-0000-4000-8000-000000000000"}, 404, {"detail": "Key not found."}),
         ({"key_id": demo.KEY_GEMINI}, 400, {"detail": NOT_VALIDATED.format("error")}),
         ({"key_id": demo.KEY_AZURE}, 400, {"detail": NOT_VALIDATED.format("unknown")}),
     ],
 )
 def test_set_active_key_refuses_what_it_cannot_activate(sandbox, body, status, error):
-    response = call(sandbox, "POST", f"{CONFIG}set_active_key/", json=body)
+    response = sandbox_api(sandbox, "POST", f"{CONFIG}set_active_key/", json=body)
 
     assert response.status_code == status
     assert response.json() == error
@@ -460,7 +472,7 @@ def test_set_active_key_refuses_what_it_cannot_activate(sandbox, body, status, e
 
 
 def test_models_lists_every_provider_with_a_summary(sandbox):
-    body = call(sandbox, "GET", "llm_analytics/models/").json()
+    body = sandbox_api(sandbox, "GET", "llm_analytics/models/").json()
 
     summary = {entry["provider"]: entry for entry in body["providers"]}
     assert len(summary) == 10
@@ -475,7 +487,7 @@ def test_models_lists_every_provider_with_a_summary(sandbox):
 
 
 def test_models_lists_what_a_key_can_reach(sandbox):
-    body = call(sandbox, "GET", f"llm_analytics/models/?key_id={demo.KEY_OPENROUTER}").json()
+    body = sandbox_api(sandbox, "GET", f"llm_analytics/models/?key_id={demo.KEY_OPENROUTER}").json()
 
     assert [entry["provider"] for entry in body["providers"]] == ["openrouter"]
     assert body["providers"][0]["model_count"] == len(body["models"]) > 0
@@ -510,20 +522,20 @@ PROVIDERS = (
     ],
 )
 def test_models_answers_raw_details_for_bad_params(sandbox, query, status, detail):
-    response = call(sandbox, "GET", f"llm_analytics/models/?{query}")
+    response = sandbox_api(sandbox, "GET", f"llm_analytics/models/?{query}")
 
     assert response.status_code == status
     assert response.json() == {"detail": detail}
 
 
 def test_models_answers_the_legacy_shape_when_switched(sandbox):
-    sandbox.legacy_models_shape = True
+    sandbox.switch(legacy_models_shape=True)
 
-    missing = call(sandbox, "GET", "llm_analytics/models/")
-    body = call(
+    missing = sandbox_api(sandbox, "GET", "llm_analytics/models/")
+    body = sandbox_api(
         sandbox, "GET", f"llm_analytics/models/?provider=openai&key_id={demo.KEY_STAGING_OPENAI}"
     )
-    mismatch = call(
+    mismatch = sandbox_api(
         sandbox, "GET", f"llm_analytics/models/?provider=openai&key_id={demo.KEY_CLAUDE}"
     )
 

@@ -4,11 +4,10 @@ and templates that cannot leak markup (inline code, unclosed comments)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-TEMPLATES = sorted((Path(__file__).resolve().parent.parent / "templates").rglob("*.html"))
+from tests.conftest import TEMPLATES
 
 
 def test_pages_carry_a_strict_content_security_policy(viewer_client):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT, unconfigured_environment
+
 PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "DEBUG": "false",
@@ -22,13 +21,10 @@ PRODUCTION = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("POSTHOG_", "DJANGO_"))}
-    for name in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "CACHE_URL"):
-        clean.pop(name, None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env=unconfigured_environment() | env,
         capture_output=True,
         text=True,
         timeout=60,

@@ -11,15 +11,12 @@ import pytest
 from adminui.models import AuditEvent, SummaryRequest
 from adminui.posthog import get_client
 from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE, EVAL_TONE
-from tests.summary_helpers import EVALUATION_URL, IMMEDIATE
+from tests.summary_helpers import EVALUATION_URL, SUMMARIZE
 
-SUMMARIZE = f"{EVALUATION_URL}summarize/"
 SUMMARY_PATH = r"/llm_analytics/evaluation_summary"
 
 
-@pytest.fixture(autouse=True)
-def immediate(settings):
-    settings.TASKS = IMMEDIATE
+pytestmark = pytest.mark.usefixtures("immediate")
 
 
 def ask(client, **data):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from adminui.models import SummaryRequest
 from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE, EVAL_TONE
+from tests.conftest import HTMX
 from tests.summary_helpers import EVALUATION_URL
 
 GENERATION = "0b9e6c5e-2f4d-4a7b-9f0e-1c2d3e4f5a6b"
@@ -122,7 +123,7 @@ def test_the_history_lists_every_request_with_who_what_and_how_it_went(viewer_cl
     assert "regenerated" in page
     assert "limit on summaries was reached" in page
     # The detail page holds the same region, which htmx refreshes when summaries change.
-    partial = viewer_client.get(f"{EVALUATION_URL}summaries/", headers={"HX-Request": "true"})
+    partial = viewer_client.get(f"{EVALUATION_URL}summaries/", headers=HTMX)
     assert partial.content.lstrip().startswith(b'<div id="summary-history"')
     assert b'hx-trigger="summariesChanged from:body"' in partial.content
 
@@ -215,7 +216,7 @@ def test_the_permalink_page_and_the_polling_answers(viewer_client, editor):
     assert b"<html" in page.content and b"AI summary #" in page.content
     assert b"http-equiv" not in page.content
     # A finished summary tells htmx to stop polling (286) and the history to refresh.
-    polled = viewer_client.get(url, headers={"HX-Request": "true", "HX-Current-URL": "/x/"})
+    polled = viewer_client.get(url, headers=HTMX | {"HX-Current-URL": "/x/"})
     assert polled.status_code == 286
     assert polled.content.lstrip().startswith(b'<section id="summary-panel"')
     assert b'hx-trigger="every 2s"' not in polled.content
@@ -232,7 +233,7 @@ def test_a_pending_summary_keeps_polling(viewer_client, editor):
         started_at=timezone.now() - timedelta(seconds=7),
     )
     url = f"{EVALUATION_URL}summaries/{pending.pk}/"
-    polled = viewer_client.get(url, headers={"HX-Request": "true"})
+    polled = viewer_client.get(url, headers=HTMX)
     assert polled.status_code == 200
     assert b'hx-trigger="every 2s"' in polled.content
     assert b"PostHog is summarising" in polled.content
@@ -285,9 +286,7 @@ def test_a_request_whose_worker_died_stops_polling_and_can_be_asked_again(editor
         status=SummaryRequest.Status.RUNNING,
         started_at=timezone.now() - timedelta(minutes=10),
     )
-    polled = editor_client.get(
-        f"{EVALUATION_URL}summaries/{lost.pk}/", headers={"HX-Request": "true"}
-    )
+    polled = editor_client.get(f"{EVALUATION_URL}summaries/{lost.pk}/", headers=HTMX)
     assert polled.status_code == 286
     assert b"the worker was probably stopped" in polled.content
     assert b">Ask again</button>" in polled.content

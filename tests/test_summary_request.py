@@ -9,28 +9,17 @@ import pytest
 
 from adminui.models import AuditEvent, SummaryRequest
 from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE
-from tests.summary_helpers import EVALUATION_URL, IMMEDIATE
-
-SUMMARIZE = f"{EVALUATION_URL}summarize/"
+from tests.conftest import HTMX
+from tests.summary_helpers import EVALUATION_URL, SUMMARIZE
 
 
 def summary_bodies(sandbox) -> list[dict]:
-    return [
-        json.loads(body)
-        for method, target, _, body in sandbox.requests
-        if method == "POST" and "evaluation_summary" in target
-    ]
+    return [call.json() for call in sandbox.received("evaluation_summary", "POST")]
 
 
 def run_ids(sandbox, outcome: str | None = None) -> list[str]:
     runs = sandbox.state.evaluations[EVAL_ANSWER_RELEVANCE].runs
     return [run.generation_id for run in runs if outcome in (None, run.outcome)]
-
-
-@pytest.fixture
-def immediate(settings):
-    """Tasks run inside the request, so the answer is stored before the page is shown."""
-    settings.TASKS = IMMEDIATE
 
 
 @pytest.mark.parametrize(
@@ -108,7 +97,7 @@ def test_a_bad_generation_id_is_named_with_its_line(editor_client, sandbox):
 
 def test_a_bad_generation_id_with_htmx_rerenders_only_the_form(editor_client, sandbox):
     response = editor_client.post(
-        SUMMARIZE, {"filter": "all", "generation_ids": "nope"}, headers={"HX-Request": "true"}
+        SUMMARIZE, {"filter": "all", "generation_ids": "nope"}, headers=HTMX
     )
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#summary-form"
@@ -156,7 +145,7 @@ def test_the_page_answers_at_once_and_the_request_waits_for_the_worker(editor_cl
 
 
 def test_htmx_gets_the_polling_panel_and_the_new_url(editor_client, sandbox):
-    response = editor_client.post(SUMMARIZE, {"filter": "all"}, headers={"HX-Request": "true"})
+    response = editor_client.post(SUMMARIZE, {"filter": "all"}, headers=HTMX)
     stored = SummaryRequest.objects.get()
     assert response.status_code == 200
     assert response.content.lstrip().startswith(b'<section id="summary-panel"')
@@ -178,7 +167,7 @@ def test_a_viewer_cannot_ask_for_a_summary(viewer_client, sandbox):
     response = viewer_client.post(SUMMARIZE, {"filter": "all"})
     assert response.status_code == 403
     assert b"This needs the Editor role; you are a Viewer" in response.content
-    response = viewer_client.post(SUMMARIZE, {"filter": "all"}, headers={"HX-Request": "true"})
+    response = viewer_client.post(SUMMARIZE, {"filter": "all"}, headers=HTMX)
     assert response.status_code == 403
     assert b"<html" not in response.content
     assert not SummaryRequest.objects.exists()

@@ -7,19 +7,17 @@ import os
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 from django_tasks_db.models import DBTaskResult
 
 from adminui.models import AuditEvent, SummaryRequest
 from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE
-from tests.summary_helpers import EVALUATION_URL, run_worker
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import HTMX, ROOT
+from tests.summary_helpers import EVALUATION_URL, SUMMARIZE, run_worker
 
 
 def test_the_worker_runs_the_queued_summary_and_the_page_picks_it_up(editor_client, sandbox):
-    editor_client.post(f"{EVALUATION_URL}summarize/", {"filter": "fail"})
+    editor_client.post(SUMMARIZE, {"filter": "fail"})
     queued = SummaryRequest.objects.get()
     assert queued.status == SummaryRequest.Status.QUEUED
     task = DBTaskResult.objects.get()
@@ -27,7 +25,7 @@ def test_the_worker_runs_the_queued_summary_and_the_page_picks_it_up(editor_clie
     assert task.args_kwargs == {"args": [queued.pk], "kwargs": {}}
     assert str(task.id) == queued.task_id
     panel_url = f"{EVALUATION_URL}summaries/{queued.pk}/"
-    polled = editor_client.get(panel_url, headers={"HX-Request": "true"})
+    polled = editor_client.get(panel_url, headers=HTMX)
     assert polled.status_code == 200 and b"Queued" in polled.content
 
     run_worker()
@@ -39,7 +37,7 @@ def test_the_worker_runs_the_queued_summary_and_the_page_picks_it_up(editor_clie
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert AuditEvent.objects.get().actor_name == "eddie"
     # The polling panel gets the result and stops; a user who comes back finds it too.
-    polled = editor_client.get(panel_url, headers={"HX-Request": "true"})
+    polled = editor_client.get(panel_url, headers=HTMX)
     assert polled.status_code == 286
     assert b"Overall assessment" in polled.content
     assert b"Overall assessment" in editor_client.get(EVALUATION_URL).content

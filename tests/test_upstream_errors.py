@@ -4,20 +4,13 @@ never a Django 500, never a secret."""
 from __future__ import annotations
 
 import html
-import socket
 
 import pytest
 
 from adminui.sandbox import demo
+from tests.conftest import HTMX, closed_port, htmx_for
 
 PAGE = "/sandbox/keys/"
-HX = {"HX-Request": "true"}
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +77,7 @@ def test_a_dropped_connection(viewer_client, sandbox):
     assert_shown(viewer_client.get(PAGE), 502, "dropped")
 
 
-REGION = {**HX, "HX-Target": "key-region"}
+REGION = htmx_for("key-region")
 
 
 def test_htmx_gets_the_message_as_a_fragment_in_place(viewer_client, sandbox):
@@ -121,7 +114,7 @@ def test_a_failed_htmx_read_stays_inside_the_region_that_asked(viewer_client, sa
 
 def test_a_failed_htmx_action_is_a_toast(editor_client, sandbox):
     sandbox.faults.add("validate", status=500)
-    response = editor_client.post(f"{PAGE}{demo.KEY_CLAUDE}/validate/", headers=HX)
+    response = editor_client.post(f"{PAGE}{demo.KEY_CLAUDE}/validate/", headers=HTMX)
     assert response["HX-Retarget"] == "#toasts" and response["HX-Reswap"] == "beforeend"
     assert response.content.decode().lstrip().startswith('<div class="toast toast-error"')
 
@@ -129,7 +122,7 @@ def test_a_failed_htmx_action_is_a_toast(editor_client, sandbox):
 def test_a_form_with_its_own_error_slot_keeps_the_error_there(editor_client, sandbox):
     sandbox.faults.add("provider_keys/", method="DELETE", status=500)
     response = editor_client.post(
-        f"{PAGE}{demo.KEY_TOGETHER}/delete/", headers={**HX, "HX-Target": "delete-errors"}
+        f"{PAGE}{demo.KEY_TOGETHER}/delete/", headers=htmx_for("delete-errors")
     )
     assert response.status_code == 502
     assert response["HX-Reswap"] == "innerHTML" and "HX-Retarget" not in response
@@ -141,6 +134,6 @@ def test_pages_vary_on_htmx(viewer_client):
 
 def test_a_failed_read_with_no_region_of_its_own_is_a_toast(editor_client, sandbox):
     sandbox.faults.add("provider_keys/", method="GET", status=500)
-    response = editor_client.get(f"{PAGE}{demo.KEY_TOGETHER}/delete/", headers=HX)
+    response = editor_client.get(f"{PAGE}{demo.KEY_TOGETHER}/delete/", headers=HTMX)
     assert response["HX-Retarget"] == "#toasts"
     assert response.content.decode().lstrip().startswith('<div class="toast toast-error"')

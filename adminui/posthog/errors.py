@@ -5,7 +5,7 @@ and free of secrets (it goes through `redact`). The raw facts stay available as 
 (``status``, ``code``, ``detail``, ``attr``, ``field_errors``, ``retry_after``, ``path``) so views
 can map a validation error onto form fields or show a "try again in N seconds" hint.
 
-PostHog answers errors in several shapes (see the contract, section 1.4): the exceptions-hog
+PostHog answers errors in several shapes (docs/posthog-contract.md §1.4): the exceptions-hog
 ``{type, code, detail, attr}``, a bare ``{detail}``, ``{error}`` or ``{error, detail}``, a raw DRF
 ``{field: [messages]}`` dict (possibly nested), and, from a proxy, HTML. `parse_error_body`
 normalises all of them before `error_from_response` picks the class.
@@ -235,7 +235,10 @@ _NON_FIELD_KEYS = frozenset({"non_field_errors", "__all__"})
 
 
 def parse_error_body(content: bytes | str | None) -> ErrorBody:
-    """Normalise any of PostHog's error body shapes (contract §1.4) into an `ErrorBody`."""
+    """Normalise any of PostHog's error body shapes into an `ErrorBody`.
+
+    The shapes are listed in docs/posthog-contract.md §1.4.
+    """
     data = _loads(content)
     if data is _NOT_JSON:
         return ErrorBody(is_json=False)

@@ -57,7 +57,7 @@ logger = logging.getLogger("adminui.posthog")
 USER_AGENT = f"adminui/{adminui.__version__} (+requests)"
 API_PREFIXES = ("environments", "projects")
 # PostHog reads ``?token=``/``?api_key=`` on a GET as a project token that overrides the team
-# (contract §1.1), and a key in a URL ends up in access logs. Never send them.
+# (docs/posthog-contract.md §1.1), and a key in a URL ends up in access logs. Never send them.
 FORBIDDEN_PARAMS = frozenset({"token", "api_key", "personal_api_key"})
 
 # Transport failures as raised by requests, or by urllib3/http.client when they slip through.

@@ -12,12 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-if TYPE_CHECKING:
-    from adminui.sandbox.server import SandboxServer
-    from adminui.sandbox.state import ApiKey, SandboxState
+from adminui.sandbox.state import ApiKey, SandboxState
 
 
 @dataclass
@@ -75,7 +73,6 @@ def raw_error(status: int, body: dict[str, Any]) -> ApiError:
 
 @dataclass
 class Request:
-    server: SandboxServer
     state: SandboxState
     method: str
     path: str

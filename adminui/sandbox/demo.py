@@ -2,7 +2,8 @@
 
 Everything comes from `random.Random(SEED)`, so two builds hold the same records. Timestamps
 are relative to the build time, so "created 400 days ago" stays true whenever the sandbox runs.
-The personal API key is a demo value for a local fake, not a secret.
+The project id and personal API key are the settings' no-configuration default, defined in
+`adminui.demo_project` so the portal never imports the sandbox; they are also importable here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from adminui.demo_project import DEMO_PERSONAL_API_KEY as DEMO_PERSONAL_API_KEY
+from adminui.demo_project import DEMO_PROJECT_ID as DEMO_PROJECT_ID
 from adminui.sandbox.state import (
     ApiKey,
     Evaluation,
@@ -21,14 +24,13 @@ from adminui.sandbox.state import (
     Pattern,
     ProviderKey,
     SandboxState,
+    Switches,
     User,
 )
 
 SEED = 4242
 Ago = Callable[[float], datetime]  # "so many days before the build time"
-DEMO_PROJECT_ID = 4242
 DEMO_PROJECT_NAME = "Acme AI"
-DEMO_PERSONAL_API_KEY = "phx_sandbox_demo_personal_api_key_0000000000"
 
 JANE = User(
     1, "01a8694b-c84c-7368-8023-b682af5570ee", "Jane", "Cooper", "jane@acme.com", "engineering"
@@ -306,7 +308,9 @@ _TWILIO_NUMBERS = [
 _CONVERSIONS = ["Purchase", "Sign-up", "Demo request", "Add to cart", "Trial started", "Lead form"]
 
 
-def build_demo_state(now: datetime | None = None) -> SandboxState:
+def build_demo_state(
+    now: datetime | None = None, *, switches: Switches | None = None
+) -> SandboxState:
     rng = random.Random(SEED)
     anchor = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
 
@@ -324,6 +328,7 @@ def build_demo_state(now: datetime | None = None) -> SandboxState:
         active_key_id=ACTIVE_KEY_ID,
         config_created_at=keys[ACTIVE_KEY_ID].created_at,
         config_updated_at=keys[ACTIVE_KEY_ID].created_at,
+        switches=switches or Switches(),
     )
 
 

@@ -1,7 +1,7 @@
 """The PostHog sandbox: a fake of PostHog's REST API, served over real HTTP on loopback.
 
 `make run` starts it so the portal has realistic demo data, and the test suite talks to it
-instead of PostHog. It follows the newest PostHog contract (shared/reference/posthog-api.md):
+instead of PostHog. It follows the newest PostHog contract (docs/posthog-contract.md):
 provider keys, key validation, the evaluation config, models, evaluations and their summary,
 and integrations, under both `/api/projects/{id}/` and the deprecated `/api/environments/{id}/`
 alias (which adds `Deprecation`, `Link` and `Sunset` headers). Error bodies keep PostHog's mix
@@ -23,16 +23,18 @@ validated, or checked through provider_key_validations; case-insensitive)
                                 -> state error on azure_endpoint,
                                    "Azure endpoint not found — check the URL"
     anything else               -> state ok
-    Each check sleeps `SandboxServer.validation_delay` (0.2 s) like a provider round trip.
+    Each check sleeps the `validation_delay` switch (0.2 s) like a provider round trip.
     `api_key_masked` is first 4 + "..." + last 4 for keys over 12 characters, else "********".
 
-Switches (attributes, constructor arguments or POST /_sandbox/switches; reset restores them)
+Switches (`server.switch(...)`, constructor arguments or POST /_sandbox/switches; they live on
+`server.state.switches`, and reset restores the constructor's values)
     personal_key_refused          refuse integrations/authorize and the google_*, linkedin_ads_*
                                   and twilio_* actions to API keys (403), as newest PostHog does
     trial_era                     evaluation_config carries the old trial_* fields
     legacy_models_shape           models answers the older {"models": [{id, posthog_available}]}
     ai_data_processing_approved   False makes evaluation_summary answer 403
     summary_delay, latency        seconds a summary takes; seconds added to every API request
+    validation_delay              seconds a live key validation takes
 
 Faults (`server.faults.add(...)`, or POST /_sandbox/faults with the same fields as JSON)
     Matched by regex search on the path (no query) and optional method; the first match wins.
@@ -40,6 +42,11 @@ Faults (`server.faults.add(...)`, or POST /_sandbox/faults with the same fields 
     proxy page (default 502); drop=True closes the socket unanswered; latency=S sleeps first;
     times=N expires the fault after N requests. `faults.github_rate_limit(integration_id)` is
     GitHub's 429 with Retry-After.
+
+Recorded requests (for tests)
+    `server.requests` keeps the newest API requests as `RecordedRequest`s (method, target,
+    headers, body; `.path`, `.query`, `.json()`); `server.received(path_regex, method)` picks
+    the ones whose path matches, the way faults match.
 
 Control endpoints (no auth, loopback tooling only; changes need the header X-Sandbox-Control: 1)
     GET/POST/DELETE /_sandbox/faults, POST /_sandbox/reset, GET/POST /_sandbox/switches,
@@ -57,9 +64,10 @@ import threading
 import time
 import traceback
 from collections import deque
+from dataclasses import replace
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from adminui.sandbox.api import (
@@ -78,34 +86,35 @@ from adminui.sandbox.demo import DEMO_PROJECT_ID, build_demo_state
 from adminui.sandbox.faults import Faults
 from adminui.sandbox.resources import ROUTES
 from adminui.sandbox.resources.integrations import consent_page
-from adminui.sandbox.state import ApiKey
+from adminui.sandbox.state import ApiKey, Switches
 
 API_PATH = re.compile(r"/api/(?P<prefix>projects|environments)/(?P<project>[^/]+)/(?P<rest>.*?)/?")
 SUNSET = "Fri, 31 Jul 2026 00:00:00 GMT"
-BOOLEAN_SWITCHES = (
-    "personal_key_refused",
-    "trial_era",
-    "legacy_models_shape",
-    "ai_data_processing_approved",
-)
-NUMBER_SWITCHES = ("summary_delay", "latency")
-
-RecordedRequest = tuple[str, str, dict[str, str], bytes]
 REQUESTS_KEPT = 5000
 CONTROL_HEADER = "X-Sandbox-Control"
 
 
+class RecordedRequest(NamedTuple):
+    """One API request as the sandbox received it (control requests are not recorded)."""
+
+    method: str
+    target: str  # the path with its query string
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(self.target).query)
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"{}")
+
+
 class SandboxServer:
-    validation_delay: float = 0.2  # a provider round trip; tests may make it smaller
-
-    # Switches, described in the module docstring; reset() restores the constructor's values.
-    personal_key_refused: bool
-    trial_era: bool
-    legacy_models_shape: bool
-    ai_data_processing_approved: bool
-    summary_delay: float
-    latency: float
-
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -118,21 +127,16 @@ class SandboxServer:
     ) -> None:
         self.host, self.port = host, port
         self.log_requests = log_requests
-        self._defaults: dict[str, Any] = {
-            "summary_delay": summary_delay,
-            "latency": latency,
-            "personal_key_refused": personal_key_refused,
-            "trial_era": False,
-            "legacy_models_shape": False,
-            "ai_data_processing_approved": True,
-        }
-        self.switch(**self._defaults)
+        # reset() restores these; the live switches are on the state, where handlers read them.
+        self._default_switches = Switches(
+            summary_delay=summary_delay, latency=latency, personal_key_refused=personal_key_refused
+        )
         self.faults = Faults()
         # The newest requests, for tests to inspect; bounded so a long `make run` stays small.
         self.requests: deque[RecordedRequest] = deque(maxlen=REQUESTS_KEPT)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self.state = build_demo_state()
+        self.state = build_demo_state(switches=replace(self._default_switches))
 
     @property
     def url(self) -> str:
@@ -165,21 +169,22 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Demo data back, faults and added keys gone, switches as constructed."""
-        self.state = build_demo_state()
-        self.switch(**self._defaults)
+        self.state = build_demo_state(switches=replace(self._default_switches))
         self.faults.clear()
         self.requests.clear()
 
     def switch(self, **switches: Any) -> dict[str, Any]:
-        unknown = set(switches) - set(BOOLEAN_SWITCHES + NUMBER_SWITCHES)
-        if unknown:
-            raise ValueError(f"Unknown switches: {', '.join(sorted(unknown))}")
-        for name, value in switches.items():
-            setattr(self, name, bool(value) if name in BOOLEAN_SWITCHES else float(value))
-        return self.switches()
+        """Change some switches until the next reset; answers all of them."""
+        self.state.switches.change(**switches)
+        return self.state.switches.to_json()
 
-    def switches(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in BOOLEAN_SWITCHES + NUMBER_SWITCHES}
+    def received(self, path_regex: str, method: str | None = None) -> list[RecordedRequest]:
+        """The recorded requests whose path (no query) matches, as faults match; oldest first."""
+        return [
+            request
+            for request in list(self.requests)
+            if re.search(path_regex, request.path) and method in (None, request.method)
+        ]
 
     def add_api_key(
         self, key: str, scopes: list[str], project_ids: list[int] | None = None
@@ -197,16 +202,16 @@ class SandboxServer:
         base_url = f"http://{headers.get('Host') or f'{self.host}:{self.port}'}"
         if parts.path.startswith("/_sandbox/"):
             return self._control(method, parts.path, query, body, headers)
-        self.requests.append((method, target, dict(headers.items()), body))
-        if self.latency:
-            time.sleep(self.latency)
+        self.requests.append(RecordedRequest(method, target, dict(headers.items()), body))
+        if latency := self.state.switches.latency:
+            time.sleep(latency)
         if fault := self.faults.take(method, parts.path):
             time.sleep(fault.latency)
             if fault.drop:
                 return None
             if (response := fault.response()) is not None:
                 return response
-        request = Request(self, self.state, method, parts.path, query, headers, body, base_url)
+        request = Request(self.state, method, parts.path, query, headers, body, base_url)
         response = self._answer(request)
         if parts.path.startswith("/api/environments/"):
             successor = target.replace("/api/environments/", "/api/projects/", 1)
@@ -244,7 +249,7 @@ class SandboxServer:
             raise not_found("Project not found.")
         request.project_id = project_id
         route, request.params = resolve(ROUTES, request.method, match["rest"])
-        if route.session_only and self.personal_key_refused:
+        if route.session_only and request.state.switches.personal_key_refused:
             raise permission_denied("This action does not support personal API key access")
         if not api_key.grants(route.scope):
             raise permission_denied(f"API key missing required scope '{route.scope}'")
@@ -316,7 +321,7 @@ class SandboxServer:
         return Response(204)
 
     def _get_switches(self, _body: bytes) -> Response:
-        return Response(200, self.switches())
+        return Response(200, self.state.switches.to_json())
 
     def _set_switches(self, body: bytes) -> Response:
         return Response(200, self.switch(**_json(body)))

@@ -1,8 +1,9 @@
-"""The sandbox's in-memory PostHog project: records, their JSON shapes, and one lock.
+"""The sandbox's in-memory PostHog project: records, their JSON shapes, switches and one lock.
 
 Every API handler runs while holding `SandboxState.lock`, so handlers read and write freely.
 Handlers that simulate slow work (live key validation, summaries) step out of it with
-`released()` so one slow request never blocks the others.
+`released()` so one slow request never blocks the others. Handlers read how to behave from
+`SandboxState.switches`, so they depend on the state alone, never on the HTTP server.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,30 @@ def mask(api_key: str) -> str:
     was not found, so the sandbox hides anything of 12 characters or fewer as `********`.
     """
     return f"{api_key[:4]}...{api_key[-4:]}" if len(api_key) > 12 else "********"
+
+
+@dataclass
+class Switches:
+    """How the sandbox behaves; the server module's docstring describes each switch."""
+
+    personal_key_refused: bool = False
+    trial_era: bool = False
+    legacy_models_shape: bool = False
+    ai_data_processing_approved: bool = True
+    summary_delay: float = 2.0  # seconds a summary takes
+    latency: float = 0.0  # seconds added to every API request
+    validation_delay: float = 0.2  # a provider round trip; tests make it smaller
+
+    def change(self, **switches: Any) -> None:
+        """Set some switches, coerced to their type (JSON may send 1 for True, 2 for 2.0)."""
+        unknown = set(switches) - {switch.name for switch in fields(self)}
+        if unknown:
+            raise ValueError(f"Unknown switches: {', '.join(sorted(unknown))}")
+        for name, value in switches.items():
+            setattr(self, name, type(getattr(self, name))(value))
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -250,6 +275,7 @@ class SandboxState:
     summary_cache: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
     throttle_history: dict[str, list[float]] = field(default_factory=dict)
     summaries_running: set[int] = field(default_factory=set)
+    switches: Switches = field(default_factory=Switches)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @contextmanager

@@ -1,4 +1,4 @@
-"""The portal's three roles, stored as Django groups (made by migration 0001).
+"""The portal's three roles, stored as Django groups (made by migration 0002_roles).
 
 Viewer reads everything; Editor also manages provider keys, sets the active key and runs
 summaries; Admin does everything, including managing users in Django's admin. Roles are checked

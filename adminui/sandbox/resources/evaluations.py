@@ -68,7 +68,7 @@ def retrieve_evaluation(request: Request) -> Response:
 def evaluation_summary(request: Request) -> Response:
     state = request.state
     check_summary_throttles(request)
-    if not request.server.ai_data_processing_approved:
+    if not request.state.switches.ai_data_processing_approved:
         raise permission_denied(
             "AI data processing must be approved by your organization before using summarization"
         )
@@ -93,7 +93,7 @@ def evaluation_summary(request: Request) -> Response:
     state.summaries_running.add(request.project_id)
     try:
         with state.released():  # the LLM call: other requests go on meanwhile
-            time.sleep(request.server.summary_delay)
+            time.sleep(request.state.switches.summary_delay)
     finally:
         state.summaries_running.discard(request.project_id)
     body = summarize(evaluation, runs, params["filter"])

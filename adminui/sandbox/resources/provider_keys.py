@@ -79,7 +79,7 @@ def live_validation(
     sleep stands in for the provider round trip; it happens outside the state lock.
     """
     with request.state.released():
-        time.sleep(request.server.validation_delay)
+        time.sleep(request.state.switches.validation_delay)
     text = api_key.lower()
     if provider == "azure_openai":
         if not azure_endpoint:
@@ -161,7 +161,8 @@ def check_key_prefix(provider: str, api_key: str) -> None:
 
 def parse_key_fields(request: Request, instance: ProviderKey | None, *, partial: bool) -> dict:
     """Validated fields, checked in the serializer's field order so the first error matches."""
-    data, values = request.data(), {}
+    data = request.data()
+    values: dict[str, Any] = {}
     if "provider" in data:
         values["provider"] = choice_field(data, "provider", PROVIDERS)
     elif not partial:
@@ -352,12 +353,12 @@ def validate_without_saving(request: Request) -> Response:
 def _config_json(request: Request) -> dict[str, Any]:
     state = request.state
     active = state.provider_keys.get(state.active_key_id or "")
-    body = {
+    body: dict[str, Any] = {
         "active_provider_key": active.to_json() if active else None,
         "created_at": iso(state.config_created_at),
         "updated_at": iso(state.config_updated_at),
     }
-    if request.server.trial_era:
+    if request.state.switches.trial_era:
         body |= {"trial_eval_limit": 100, "trial_evals_used": 37, "trial_evals_remaining": 63}
     return body
 
@@ -398,7 +399,7 @@ def _available_models(provider: str, key: ProviderKey | None) -> list[str]:
 
 
 def list_models(request: Request) -> Response:
-    if request.server.legacy_models_shape:
+    if request.state.switches.legacy_models_shape:
         return _list_models_legacy(request)
     provider, key_id = request.arg("provider") or None, request.arg("key_id") or None
     if provider is not None and provider not in PROVIDERS:
