@@ -1,10 +1,10 @@
 """What every PostHog resource shares: lenient field readers, pages, users, deprecation notices.
 
 Every result of this package is a frozen dataclass built by ``from_api(data)``. The builders are
-deliberately lenient: PostHog may run any of several API generations
-(docs/posthog-contract.md §0, §4), so unknown fields are ignored (or kept in ``extra``),
-optional fields default to ``None``, and both shapes of a response are accepted where two
-exist. Only a missing identity field (an ``id``) is fatal; the transport turns that ``KeyError`` into `PostHogBadResponse`.
+deliberately lenient: PostHog may run any of several API generations (docs/posthog-contract.md
+§0, §4), so unknown fields are ignored (or kept in ``extra``), optional fields default to
+``None``, and both shapes of a response are accepted where two exist. Only a missing identity
+field (an ``id``) is fatal; the transport turns that ``KeyError`` into `PostHogBadResponse`.
 """
 
 from __future__ import annotations
