@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
 
 from adminui.models import ACTION_LABELS, AuditEvent
 from adminui.web.forms import use_field_templates
@@ -29,7 +31,7 @@ class AuditFilterForm(forms.Form):
         # Every filter is optional: the field template need not say so on each.
         use_field_templates(self, dict.fromkeys(self.fields, "audit/_filter_field.html"))
 
-    def filter(self, events):
+    def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         """Apply the valid filters to a queryset of AuditEvent."""
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("actor"):
@@ -48,6 +50,6 @@ class AuditFilterForm(forms.Form):
         return events
 
 
-def audit_events(params) -> tuple[AuditFilterForm, object]:
+def audit_events(params: QueryDict) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     form = AuditFilterForm(params)
     return form, form.filter(AuditEvent.objects.select_related("actor"))

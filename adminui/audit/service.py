@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from adminui.models import AuditEvent
@@ -41,7 +41,7 @@ def record_write[T](
 
 
 def record_call[T](
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     environment: PostHogEnvironment,
     *,
     action: str,

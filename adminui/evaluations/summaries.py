@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ STALLED_AFTER_SECONDS = 60
 
 def request_summary(
     *,
-    user: AbstractBaseUser,
+    user: User,
     environment: PostHogEnvironment,
     evaluation_id: str,
     evaluation_name: str,

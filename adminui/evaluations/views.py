@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -338,6 +338,8 @@ def summary_compare(
             context["problem"] = "Pick two different summaries that succeeded to compare them."
         return render(request, "evaluations/compare.html", context)
     older, newer = summary_of(pair[0]), summary_of(pair[1])
+    if older is None or newer is None:  # succeeded requests always store PostHog's answer
+        raise Http404("A summary to compare has no stored result.")
     context |= {
         "sides": [("A", pair[0]), ("B", pair[1])],
         "diff": compare(older, newer),

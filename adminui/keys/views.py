@@ -7,6 +7,8 @@ Write views answer htmx with 204 plus events (the key region refreshes itself on
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -234,9 +236,10 @@ def key_bulk_validate(request: HtmxHttpRequest, environment: PostHogEnvironment)
     selected = set(request.POST.getlist("key"))
     if selected:
         keys = [key for key in keys if key.id in selected]
+    rows: list[Any] = keys
     if not request.htmx:
-        keys = [checked_or_error(request, environment, key.id, key.name) for key in keys]
-    context = {"keys": keys, "checked": not request.htmx, "next": list_url(environment, request)}
+        rows = [checked_or_error(request, environment, key.id, key.name) for key in keys]
+    context = {"keys": rows, "checked": not request.htmx, "next": list_url(environment, request)}
     return render_page(request, "keys/bulk_validate.html", context, partial="bulk-progress")
 
 

@@ -39,9 +39,10 @@ def status_for(error: ph.PostHogError) -> int:
 
 def place_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Put an error fragment where it helps, never in place of the region that asked."""
-    if not getattr(request, "htmx", False):
+    htmx = getattr(request, "htmx", None)
+    if not htmx:
         return response
-    target = request.htmx.target or ""
+    target = htmx.target or ""
     if request.method == "GET" and target:
         return reselect(reswap(response, "innerHTML"), "[role=alert]")
     if target.endswith("-errors"):

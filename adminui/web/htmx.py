@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
 
 class HtmxHttpRequest(HttpRequest):
-    """A request that has passed django-htmx's middleware (as its example project types it)."""
+    """A request that has passed django-htmx's middleware (as its example project types it),
+    from a signed-in user: LoginRequiredMiddleware turns everyone else away before a view."""
 
     htmx: HtmxDetails
+    user: User
 
 
 def render_page(

@@ -10,8 +10,10 @@ from django.shortcuts import redirect
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from adminui.web.htmx import HtmxHttpRequest
 
-def go_to(request: HttpRequest, url: str) -> HttpResponse:
+
+def go_to(request: HtmxHttpRequest, url: str) -> HttpResponse:
     """Send the browser to `url`: a client-side redirect for htmx (a 302 would be swapped into
     the page), a plain redirect otherwise."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
@@ -29,7 +29,7 @@ class Role(enum.IntEnum):
 GROUP_NAMES = {role: role.label for role in Role}
 
 
-def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+def role_of(user: User | AnonymousUser) -> Role | None:
     """The highest role among the user's groups; superusers are Admins; None without any."""
     if not user.is_authenticated or not user.is_active:
         return None
@@ -40,7 +40,7 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
     return max(granted, default=None)
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser, role: Role) -> bool:
+def has_role(user: User | AnonymousUser, role: Role) -> bool:
     current = role_of(user)
     return current is not None and current >= role
 
