@@ -24,14 +24,12 @@ from django_htmx.http import push_url
 
 from adminui.audit.service import Target, record_write
 from adminui.integrations.browsers import (
-    BROWSERS,
     POSTHOG_INTEGRATIONS_PAGE,
-    RESOURCES,
     detail_with_state,
     panel_calls,
     panel_states,
-    resource_or_404,
 )
+from adminui.integrations.registry import BROWSERS, RESOURCES, resource_or_404
 from adminui.posthog import (
     PostHogEnvironment,
     PostHogPersonalKeyRefused,
