@@ -1,4 +1,4 @@
-"""Template helpers for the integration browsers, whose panels share one query string."""
+"""Template helpers for the integration pages (their query strings: `query` in `portal`)."""
 
 from __future__ import annotations
 
@@ -6,23 +6,7 @@ import json
 
 from django import template
 
-from adminui.web.templatetags import changed_query
-
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def state(context, *pairs, **changes) -> str:
-    """The current query string with changes applied ("" or None removes a parameter).
-
-    Unlike `query`, nothing else is reset: an integration page keeps every panel's choices
-    (a repository search, the chosen repository, its branch page) in one query string.
-    Positional arguments are name/value pairs, for a parameter named by a variable:
-    ``{% state param page.next_page_number %}``.
-    """
-    updates = dict(zip(pairs[::2], pairs[1::2], strict=True)) | changes
-    encoded = changed_query(context["request"].GET.copy(), updates)
-    return f"?{encoded}" if encoded else ""
 
 
 @register.filter
