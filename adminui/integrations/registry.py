@@ -58,6 +58,11 @@ class Resource:
     def panel_id(self) -> str:
         return f"panel-{self.slug}"
 
+    @property
+    def results_target(self) -> str:
+        """The htmx target of the panel's results, which its links and forms swap."""
+        return f"#{self.panel_id}-results"
+
 
 RESOURCES = {
     resource.slug: resource
