@@ -118,6 +118,15 @@ class PanelState:
     def value(self) -> Any:
         return self.outcome.value if self.outcome else None
 
+    @property
+    def items(self) -> Any:
+        """The rows of its table (a `RemotePage` for a paged list)."""
+        return self.resource.items(self.value)
+
+    @property
+    def summary(self) -> str:
+        return self.resource.summary.format(count=len(self.items))
+
 
 def panel_calls(
     client: PostHogClient, integration_id: int, resources: list[Resource], params: QueryDict

@@ -149,6 +149,14 @@ def load_google_conversion_actions(client: PostHogClient, integration_id: int, p
     )
 
 
+def load_jira_projects(client: PostHogClient, integration_id: int, params: QueryDict):
+    return client.list_jira_projects(integration_id)
+
+
+def load_linear_teams(client: PostHogClient, integration_id: int, params: QueryDict):
+    return client.list_linear_teams(integration_id)
+
+
 def load_linkedin_accounts(client: PostHogClient, integration_id: int, params: QueryDict):
     return client.list_linkedin_ads_accounts(integration_id)
 
@@ -166,7 +174,7 @@ def q(params: QueryDict) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Exports: every item of a resource (all pages), as rows of ids and names
+# Exports: every item of a list (all pages); the registry's columns make rows of them
 
 
 def all_pages(fetch: Callable[[int, int], tuple[list[Any], bool | None]], limit: int) -> list:
@@ -181,7 +189,7 @@ def all_pages(fetch: Callable[[int, int], tuple[list[Any], bool | None]], limit:
     return items
 
 
-def repository_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+def all_repositories(client: PostHogClient, integration_id: int, params: QueryDict) -> list:
     def fetch(limit, offset):
         answer = client.list_github_repos(
             integration_id, search=q(params) or None, limit=limit, offset=offset
@@ -189,75 +197,32 @@ def repository_rows(client: PostHogClient, integration_id: int, params: QueryDic
         return answer.repositories, answer.has_more
 
     repositories = all_pages(fetch, EXPORT_PAGE_LIMIT["github"])
-    return [
-        {"id": r.id, "name": r.name, "full_name": r.full_name, "default_branch": r.default_branch}
-        for r in repositories
-        if matches(q(params), r.full_name)
-    ]
+    return [r for r in repositories if matches(q(params), r.full_name)]
 
 
-def branch_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+def all_branches(client: PostHogClient, integration_id: int, params: QueryDict) -> list[str]:
     def fetch(limit, offset):
         answer = client.list_github_branches(
             integration_id, repo=params["repo"], limit=limit, offset=offset
         )
         return answer.branches, answer.has_more
 
-    return [{"id": name, "name": name} for name in all_pages(fetch, 1000)]
+    return all_pages(fetch, 1000)
 
 
-def channel_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+def all_channels(client: PostHogClient, integration_id: int, params: QueryDict) -> list:
     def fetch(limit, offset):
         answer = client.list_slack_channels(
             integration_id, search=q(params) or None, limit=limit, offset=offset
         )
         return answer.channels, answer.has_more
 
-    channels = all_pages(fetch, EXPORT_PAGE_LIMIT["slack"])
-    return [{"id": c.id, "name": c.name, "is_private": c.is_private} for c in channels]
+    return all_pages(fetch, EXPORT_PAGE_LIMIT["slack"])
 
 
-def google_account_rows(
-    client: PostHogClient, integration_id: int, params: QueryDict
-) -> list[dict]:
-    return [
-        {"id": a.id, "name": a.name, "parent_id": a.parent_id, "manager": a.manager}
-        for a in client.list_google_accessible_accounts(integration_id)
-    ]
+def all_google_accounts(client: PostHogClient, integration_id: int, params: QueryDict) -> list:
+    return client.list_google_accessible_accounts(integration_id)
 
 
-def google_conversion_rows(
-    client: PostHogClient, integration_id: int, params: QueryDict
-) -> list[dict]:
-    actions = load_google_conversion_actions(client, integration_id, params)
-    return [{"id": a.id, "name": a.name, "resource_name": a.resource_name} for a in actions]
-
-
-def linkedin_account_rows(
-    client: PostHogClient, integration_id: int, params: QueryDict
-) -> list[dict]:
-    return [
-        {"id": a.id, "name": a.name, "reference": a.reference}
-        for a in client.list_linkedin_ads_accounts(integration_id)
-    ]
-
-
-def linkedin_rule_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    rules = load_linkedin_conversion_rules(client, integration_id, params)
-    return [{"id": r.id, "name": r.name} for r in rules]
-
-
-def jira_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    return [
-        {"id": p.id, "name": p.name, "key": p.key}
-        for p in client.list_jira_projects(integration_id)
-    ]
-
-
-def linear_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    return [{"id": t.id, "name": t.name} for t in client.list_linear_teams(integration_id)]
-
-
-def phone_number_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    numbers = client.list_twilio_phone_numbers(integration_id).phone_numbers
-    return [{"id": n.sid, "name": n.friendly_name, "phone_number": n.phone_number} for n in numbers]
+def all_phone_numbers(client: PostHogClient, integration_id: int, params: QueryDict) -> list:
+    return client.list_twilio_phone_numbers(integration_id).phone_numbers

@@ -1,39 +1,60 @@
 """The integration browsers: what each kind of integration reaches, as panels.
 
 Each browsable list (repositories, channels, ad accounts, ...) is a `Resource`: how to load one
-page of it for a panel and how to export all of it (`loaders.py`). `BROWSERS` says which lists
-each kind of integration shows; `views.py` serves them, `templates/integrations/panels/` draws them.
+page of it for a panel and all of it for an export (`loaders.py`), and its columns, which the
+panel's table and the CSV/JSON exports both read (as the admin's `list_display`). `BROWSERS` says
+which lists each kind of integration shows; `views.py` serves them, `templates/integrations/`
+draws them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.http import Http404, QueryDict
 
-from adminui.integrations.loaders import (
-    branch_rows,
-    channel_rows,
-    google_account_rows,
-    google_conversion_rows,
-    jira_rows,
-    linear_rows,
-    linkedin_account_rows,
-    linkedin_rule_rows,
-    load_branches,
-    load_channels,
-    load_google_accounts,
-    load_google_conversion_actions,
-    load_linkedin_accounts,
-    load_linkedin_conversion_rules,
-    load_phone_numbers,
-    load_repositories,
-    phone_number_rows,
-    repository_rows,
-)
+from adminui.integrations import loaders
 from adminui.posthog import PostHogClient
+
+Loader = Callable[[PostHogClient, int, QueryDict], Any]
+EXPORT_FIRST = {"id": 0, "name": 1}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list: its table shows it, its exports hold it under `field`."""
+
+    label: str
+    value: Callable[[Any], Any]
+    field: str = ""  # its name in exports; "" for what only the table shows
+    css: str = ""  # the cell's class ("mono small" for ids)
+    empty: str = ""  # what the table shows for a missing value
+    cell: str = ""  # a template, for a cell that shows more than the value (tags, links)
+    shown: bool = True  # False: in exports only
+    label_hidden: bool = False  # a column of buttons: its header is for screen readers
+
+    def display(self, item: Any) -> Any:
+        value = self.value(item)
+        return self.empty if value in (None, "") and self.empty else value
+
+
+@dataclass(frozen=True)
+class Search:
+    """A search box above a list PostHog searches itself."""
+
+    input_id: str
+    placeholder: str
+
+
+def field(name: str) -> Callable[[Any], Any]:
+    return attrgetter(name)
+
+
+def identity(value: Any) -> Any:
+    return value
 
 
 @dataclass(frozen=True)
@@ -43,16 +64,29 @@ class Resource:
     slug: str
     title: str
     noun: str  # "repositories", for messages ("PostHog could not list repositories")
-    load: Callable[[PostHogClient, int, QueryDict], Any]
-    rows: Callable[[PostHogClient, int, QueryDict], list[dict]]
+    load: Loader  # what the panel shows: one page, or the whole list
+    everything: Loader  # every item, for exports
+    columns: tuple[Column, ...]
+    empty: str  # the table's row when there is nothing to show
     # The query parameter to choose first (a repository, an account); no call until it is set.
     needs: str | None = None
+    choose_first: str = ""  # what to do while `needs` is not chosen
+    # The query parameter this list chooses for the next panel (its rows link to it).
+    opens: str | None = None
     # PostHog reaches these through a provider wrapper that fails with a bare 500 on a wrong kind.
     wrapper_kind: str | None = None
+    items: Callable[[Any], Iterable] = identity  # the rows in what `load` returns
+    row_id: Callable[[Any], Any] = field("id")
+    summary: str = ""  # above the table; "{count}" is the number of rows
+    search: Search | None = None
+    no_match: str = ""  # the empty row after a search: "No channel matches"
+    page_param: str = ""  # paged lists: the query parameter of their page
+    own_template: bool = False  # a panel that is more than a table (a tree, a sub-panel)
 
     @property
     def template(self) -> str:
-        return f"integrations/panels/{self.slug}.html"
+        name = self.slug if self.own_template else "list"
+        return f"integrations/panels/_{name}.html"
 
     @property
     def panel_id(self) -> str:
@@ -63,6 +97,27 @@ class Resource:
         """The htmx target of the panel's results, which its links and forms swap."""
         return f"#{self.panel_id}-results"
 
+    @property
+    def table_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.shown]
+
+    @property
+    def export_columns(self) -> list[Column]:
+        """Ids and names first, for configuration elsewhere; then the rest as the table has them."""
+        exported = [column for column in self.columns if column.field]
+        return sorted(
+            exported, key=lambda column: EXPORT_FIRST.get(column.field, len(EXPORT_FIRST))
+        )
+
+    def rows(self, client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
+        """Every item (all pages) as a row of the exported columns."""
+        columns = self.export_columns
+        items = self.everything(client, integration_id, params)
+        return [{column.field: column.value(item) for column in columns} for item in items]
+
+
+ID = Column("Id", field("id"), "id", css="mono small")
+NAME = Column("Name", field("name"), "name")
 
 RESOURCES = {
     resource.slug: resource
@@ -71,73 +126,164 @@ RESOURCES = {
             "repositories",
             "Repositories",
             "repositories",
-            load_repositories,
-            repository_rows,
+            loaders.load_repositories,
+            loaders.all_repositories,
+            (
+                Column("Id", field("id"), "id", shown=False),
+                Column("Name", field("name"), "name", shown=False),
+                Column("Repository", field("full_name"), "full_name"),
+                Column("Default branch", field("default_branch"), "default_branch"),
+            ),
+            empty="The installation reaches no repositories.",
+            own_template=True,
         ),
         Resource(
             "branches",
             "Branches",
             "branches",
-            load_branches,
-            branch_rows,
+            loaders.load_branches,
+            loaders.all_branches,
+            (
+                Column("Id", identity, "id", shown=False),
+                Column("Branch", identity, "name", cell="integrations/cells/_branch.html"),
+            ),
+            empty="PostHog lists no branches for this repository.",
             needs="repo",
+            choose_first="Choose a repository to list its branches.",
+            items=lambda value: value["page"],
+            row_id=identity,
+            page_param="branch_page",
         ),
         Resource(
             "channels",
             "Channels",
             "channels",
-            load_channels,
-            channel_rows,
+            loaders.load_channels,
+            loaders.all_channels,
+            (
+                Column("Channel", field("name"), "name", cell="integrations/cells/_channel.html"),
+                Column("Private", field("is_private"), "is_private", shown=False),
+                ID,
+                Column("PostHog's bot", field("is_member"), cell="integrations/cells/_bot.html"),
+            ),
+            empty="PostHog lists no channels.",
+            items=lambda value: value["page"],
+            search=Search("channel-search", "Name or id"),
+            no_match="No channel matches",
+            page_param="page",
         ),
         Resource(
             "projects",
             "Projects",
             "projects",
-            lambda c, i, p: c.list_jira_projects(i),
-            jira_rows,
+            loaders.load_jira_projects,
+            loaders.load_jira_projects,
+            (Column("Key", field("key"), "key", css="mono"), NAME, ID),
+            empty="PostHog lists no Jira projects for this site.",
+            summary="{count} Jira projects",
         ),
-        Resource("teams", "Teams", "teams", lambda c, i, p: c.list_linear_teams(i), linear_rows),
+        Resource(
+            "teams",
+            "Teams",
+            "teams",
+            loaders.load_linear_teams,
+            loaders.load_linear_teams,
+            (Column("Team", field("name"), "name"), ID),
+            empty="PostHog lists no Linear teams for this workspace.",
+            summary="{count} Linear teams",
+        ),
         Resource(
             "google-accounts",
             "Accessible accounts",
             "Google Ads accounts",
-            load_google_accounts,
-            google_account_rows,
+            loaders.load_google_accounts,
+            loaders.all_google_accounts,
+            (
+                ID,
+                NAME,
+                Column("Parent", field("parent_id"), "parent_id"),
+                Column("Manager", field("manager"), "manager"),
+            ),
+            empty="The Google account reaches no enabled Google Ads accounts.",
             wrapper_kind="google-ads",
+            own_template=True,
         ),
         Resource(
             "conversion-actions",
             "Conversion actions",
             "conversion actions",
-            load_google_conversion_actions,
-            google_conversion_rows,
+            loaders.load_google_conversion_actions,
+            loaders.load_google_conversion_actions,
+            (
+                Column("Conversion action", field("name"), "name"),
+                ID,
+                Column(
+                    "Resource name",
+                    field("resource_name"),
+                    "resource_name",
+                    css="mono small wrap-anywhere",
+                    empty="—",
+                ),
+            ),
+            empty="This account has no conversion actions. Manager accounts usually have none: "
+            "choose one of their client accounts.",
             needs="customer",
+            choose_first="Choose an account to list its conversion actions.",
             wrapper_kind="google-ads",
         ),
         Resource(
             "linkedin-accounts",
             "Ad accounts",
             "LinkedIn ad accounts",
-            load_linkedin_accounts,
-            linkedin_account_rows,
+            loaders.load_linkedin_accounts,
+            loaders.load_linkedin_accounts,
+            (
+                Column(
+                    "Ad account", field("name"), "name", cell="integrations/cells/_reference.html"
+                ),
+                Column("Reference", field("reference"), "reference", shown=False),
+                ID,
+                Column(
+                    "Conversion rules",
+                    field("id"),
+                    cell="integrations/cells/_open.html",
+                    label_hidden=True,
+                ),
+            ),
+            empty="The LinkedIn account reaches no ad accounts.",
+            opens="account",
+            summary="Choose an account to list its conversion rules.",
             wrapper_kind="linkedin-ads",
         ),
         Resource(
             "conversion-rules",
             "Conversion rules",
             "conversion rules",
-            load_linkedin_conversion_rules,
-            linkedin_rule_rows,
+            loaders.load_linkedin_conversion_rules,
+            loaders.load_linkedin_conversion_rules,
+            (Column("Conversion rule", field("name"), "name"), ID),
+            empty="This ad account has no conversion rules.",
             needs="account",
+            choose_first="Choose an ad account to list its conversion rules.",
             wrapper_kind="linkedin-ads",
         ),
         Resource(
             "phone-numbers",
             "Phone numbers",
             "phone numbers",
-            load_phone_numbers,
-            phone_number_rows,
+            loaders.load_phone_numbers,
+            loaders.all_phone_numbers,
+            (
+                Column("Name", field("friendly_name"), "name", empty="—"),
+                Column("Number", field("phone_number"), "phone_number", css="mono"),
+                Column("SID", field("sid"), "id", css="mono small"),
+            ),
+            empty="The Twilio account has no phone numbers.",
             wrapper_kind="twilio",
+            items=attrgetter("phone_numbers"),
+            row_id=field("sid"),
+            summary="PostHog keeps Twilio's list for an hour; Refresh asks Twilio now.",
+            own_template=True,
         ),
     )
 }

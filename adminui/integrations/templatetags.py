@@ -5,8 +5,29 @@ from __future__ import annotations
 import json
 
 from django import template
+from django.http import QueryDict
+
+from adminui.integrations.registry import Column, Resource
 
 register = template.Library()
+
+
+@register.filter
+def cell(item, column: Column):
+    """What a column of a panel's table shows for one item."""
+    return column.display(item)
+
+
+@register.filter
+def row_id(item, resource: Resource):
+    """The id a panel's row carries (`data-id`), which "Copy ids" copies."""
+    return resource.row_id(item)
+
+
+@register.filter
+def param(params: QueryDict, name: str | None) -> str:
+    """One parameter of the query string, named by a variable ("" when absent)."""
+    return params.get(name, "") if name else ""
 
 
 @register.filter
