@@ -49,10 +49,6 @@ class Search:
     placeholder: str
 
 
-def field(name: str) -> Callable[[Any], Any]:
-    return attrgetter(name)
-
-
 def identity(value: Any) -> Any:
     return value
 
@@ -65,9 +61,9 @@ class Resource:
     title: str
     noun: str  # "repositories", for messages ("PostHog could not list repositories")
     load: Loader  # what the panel shows: one page, or the whole list
-    everything: Loader  # every item, for exports
     columns: tuple[Column, ...]
     empty: str  # the table's row when there is nothing to show
+    everything: Loader | None = None  # every item, for exports; None: what `load` returns
     # The query parameter to choose first (a repository, an account); no call until it is set.
     needs: str | None = None
     choose_first: str = ""  # what to do while `needs` is not chosen
@@ -76,7 +72,7 @@ class Resource:
     # PostHog reaches these through a provider wrapper that fails with a bare 500 on a wrong kind.
     wrapper_kind: str | None = None
     items: Callable[[Any], Iterable] = identity  # the rows in what `load` returns
-    row_id: Callable[[Any], Any] = field("id")
+    row_id: Callable[[Any], Any] = attrgetter("id")  # a row's `data-id`, which "Copy ids" copies
     summary: str = ""  # above the table; "{count}" is the number of rows
     search: Search | None = None
     no_match: str = ""  # the empty row after a search: "No channel matches"
@@ -112,12 +108,12 @@ class Resource:
     def rows(self, client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
         """Every item (all pages) as a row of the exported columns."""
         columns = self.export_columns
-        items = self.everything(client, integration_id, params)
+        items = (self.everything or self.load)(client, integration_id, params)
         return [{column.field: column.value(item) for column in columns} for item in items]
 
 
-ID = Column("Id", field("id"), "id", css="mono small")
-NAME = Column("Name", field("name"), "name")
+ID = Column("Id", attrgetter("id"), "id", css="mono small")
+NAME = Column("Name", attrgetter("name"), "name")
 
 RESOURCES = {
     resource.slug: resource
@@ -127,14 +123,14 @@ RESOURCES = {
             "Repositories",
             "repositories",
             loaders.load_repositories,
-            loaders.all_repositories,
             (
-                Column("Id", field("id"), "id", shown=False),
-                Column("Name", field("name"), "name", shown=False),
-                Column("Repository", field("full_name"), "full_name"),
-                Column("Default branch", field("default_branch"), "default_branch"),
+                Column("Id", attrgetter("id"), "id", shown=False),
+                Column("Name", attrgetter("name"), "name", shown=False),
+                Column("Repository", attrgetter("full_name"), "full_name"),
+                Column("Default branch", attrgetter("default_branch"), "default_branch"),
             ),
             empty="The installation reaches no repositories.",
+            everything=loaders.all_repositories,
             own_template=True,
         ),
         Resource(
@@ -142,12 +138,12 @@ RESOURCES = {
             "Branches",
             "branches",
             loaders.load_branches,
-            loaders.all_branches,
             (
                 Column("Id", identity, "id", shown=False),
                 Column("Branch", identity, "name", cell="integrations/cells/_branch.html"),
             ),
             empty="PostHog lists no branches for this repository.",
+            everything=loaders.all_branches,
             needs="repo",
             choose_first="Choose a repository to list its branches.",
             items=lambda value: value["page"],
@@ -159,14 +155,18 @@ RESOURCES = {
             "Channels",
             "channels",
             loaders.load_channels,
-            loaders.all_channels,
             (
-                Column("Channel", field("name"), "name", cell="integrations/cells/_channel.html"),
-                Column("Private", field("is_private"), "is_private", shown=False),
+                Column(
+                    "Channel", attrgetter("name"), "name", cell="integrations/cells/_channel.html"
+                ),
+                Column("Private", attrgetter("is_private"), "is_private", shown=False),
                 ID,
-                Column("PostHog's bot", field("is_member"), cell="integrations/cells/_bot.html"),
+                Column(
+                    "PostHog's bot", attrgetter("is_member"), cell="integrations/cells/_bot.html"
+                ),
             ),
             empty="PostHog lists no channels.",
+            everything=loaders.all_channels,
             items=lambda value: value["page"],
             search=Search("channel-search", "Name or id"),
             no_match="No channel matches",
@@ -177,8 +177,7 @@ RESOURCES = {
             "Projects",
             "projects",
             loaders.load_jira_projects,
-            loaders.load_jira_projects,
-            (Column("Key", field("key"), "key", css="mono"), NAME, ID),
+            (Column("Key", attrgetter("key"), "key", css="mono"), NAME, ID),
             empty="PostHog lists no Jira projects for this site.",
             summary="{count} Jira projects",
         ),
@@ -187,8 +186,7 @@ RESOURCES = {
             "Teams",
             "teams",
             loaders.load_linear_teams,
-            loaders.load_linear_teams,
-            (Column("Team", field("name"), "name"), ID),
+            (Column("Team", attrgetter("name"), "name"), ID),
             empty="PostHog lists no Linear teams for this workspace.",
             summary="{count} Linear teams",
         ),
@@ -197,14 +195,14 @@ RESOURCES = {
             "Accessible accounts",
             "Google Ads accounts",
             loaders.load_google_accounts,
-            loaders.all_google_accounts,
             (
                 ID,
                 NAME,
-                Column("Parent", field("parent_id"), "parent_id"),
-                Column("Manager", field("manager"), "manager"),
+                Column("Parent", attrgetter("parent_id"), "parent_id"),
+                Column("Manager", attrgetter("manager"), "manager"),
             ),
             empty="The Google account reaches no enabled Google Ads accounts.",
+            everything=loaders.all_google_accounts,
             wrapper_kind="google-ads",
             own_template=True,
         ),
@@ -213,13 +211,12 @@ RESOURCES = {
             "Conversion actions",
             "conversion actions",
             loaders.load_google_conversion_actions,
-            loaders.load_google_conversion_actions,
             (
-                Column("Conversion action", field("name"), "name"),
+                Column("Conversion action", attrgetter("name"), "name"),
                 ID,
                 Column(
                     "Resource name",
-                    field("resource_name"),
+                    attrgetter("resource_name"),
                     "resource_name",
                     css="mono small wrap-anywhere",
                     empty="—",
@@ -236,16 +233,18 @@ RESOURCES = {
             "Ad accounts",
             "LinkedIn ad accounts",
             loaders.load_linkedin_accounts,
-            loaders.load_linkedin_accounts,
             (
                 Column(
-                    "Ad account", field("name"), "name", cell="integrations/cells/_reference.html"
+                    "Ad account",
+                    attrgetter("name"),
+                    "name",
+                    cell="integrations/cells/_reference.html",
                 ),
-                Column("Reference", field("reference"), "reference", shown=False),
+                Column("Reference", attrgetter("reference"), "reference", shown=False),
                 ID,
                 Column(
                     "Conversion rules",
-                    field("id"),
+                    attrgetter("id"),
                     cell="integrations/cells/_open.html",
                     label_hidden=True,
                 ),
@@ -260,8 +259,7 @@ RESOURCES = {
             "Conversion rules",
             "conversion rules",
             loaders.load_linkedin_conversion_rules,
-            loaders.load_linkedin_conversion_rules,
-            (Column("Conversion rule", field("name"), "name"), ID),
+            (Column("Conversion rule", attrgetter("name"), "name"), ID),
             empty="This ad account has no conversion rules.",
             needs="account",
             choose_first="Choose an ad account to list its conversion rules.",
@@ -272,16 +270,16 @@ RESOURCES = {
             "Phone numbers",
             "phone numbers",
             loaders.load_phone_numbers,
-            loaders.all_phone_numbers,
             (
-                Column("Name", field("friendly_name"), "name", empty="—"),
-                Column("Number", field("phone_number"), "phone_number", css="mono"),
-                Column("SID", field("sid"), "id", css="mono small"),
+                Column("Name", attrgetter("friendly_name"), "name", empty="—"),
+                Column("Number", attrgetter("phone_number"), "phone_number", css="mono"),
+                Column("SID", attrgetter("sid"), "id", css="mono small"),
             ),
             empty="The Twilio account has no phone numbers.",
+            everything=loaders.all_phone_numbers,
             wrapper_kind="twilio",
             items=attrgetter("phone_numbers"),
-            row_id=field("sid"),
+            row_id=attrgetter("sid"),
             summary="PostHog keeps Twilio's list for an hour; Refresh asks Twilio now.",
             own_template=True,
         ),
