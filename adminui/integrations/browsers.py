@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.http import QueryDict
@@ -133,7 +134,7 @@ def panel_calls(
 ) -> dict[str, Callable[[], Any]]:
     """The calls to make for these panels: those still waiting for a choice make none."""
     return {
-        resource.slug: (lambda r=resource: r.load(client, integration_id, params))
+        resource.slug: partial(resource.load, client, integration_id, params)
         for resource in resources
         if not resource.needs or params.get(resource.needs)
     }

@@ -48,8 +48,9 @@ def remote_page(
         start = (number - 1) * per_page
         shown = found[start : start + per_page]
         return RemotePage(shown, number, per_page, start + per_page < len(found), len(found))
-    has_next = has_more if has_more is not None else number * per_page < total
-    return RemotePage(items, number, per_page, has_next, total)
+    if has_more is None:  # only a total: more while this page ends before it
+        has_more = number * per_page < (total or 0)
+    return RemotePage(items, number, per_page, has_more, total)
 
 
 # --------------------------------------------------------------------------------------------
@@ -76,7 +77,7 @@ def load_branches(client: PostHogClient, integration_id: int, params: QueryDict)
     number = page_number(params, "branch_page")
     answer = client.list_github_branches(
         integration_id,
-        repo=params["repo"],
+        repo=chosen(params, "repo"),
         limit=BRANCH_PAGE_SIZE,
         offset=(number - 1) * BRANCH_PAGE_SIZE,
     )
@@ -145,7 +146,9 @@ def load_google_accounts(client: PostHogClient, integration_id: int, params: Que
 
 def load_google_conversion_actions(client: PostHogClient, integration_id: int, params: QueryDict):
     return client.list_google_conversion_actions(
-        integration_id, customer_id=params["customer"], parent_id=params.get("parent") or None
+        integration_id,
+        customer_id=chosen(params, "customer"),
+        parent_id=params.get("parent") or None,
     )
 
 
@@ -162,7 +165,9 @@ def load_linkedin_accounts(client: PostHogClient, integration_id: int, params: Q
 
 
 def load_linkedin_conversion_rules(client: PostHogClient, integration_id: int, params: QueryDict):
-    return client.list_linkedin_ads_conversion_rules(integration_id, account_id=params["account"])
+    return client.list_linkedin_ads_conversion_rules(
+        integration_id, account_id=chosen(params, "account")
+    )
 
 
 def load_phone_numbers(client: PostHogClient, integration_id: int, params: QueryDict):
@@ -171,6 +176,11 @@ def load_phone_numbers(client: PostHogClient, integration_id: int, params: Query
 
 def q(params: QueryDict) -> str:
     return params.get("q", "").strip()
+
+
+def chosen(params: QueryDict, name: str) -> str:
+    """What a panel that needs a choice was given (views call it only once it is made)."""
+    return params.get(name, "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,7 +213,7 @@ def all_repositories(client: PostHogClient, integration_id: int, params: QueryDi
 def all_branches(client: PostHogClient, integration_id: int, params: QueryDict) -> list[str]:
     def fetch(limit, offset):
         answer = client.list_github_branches(
-            integration_id, repo=params["repo"], limit=limit, offset=offset
+            integration_id, repo=chosen(params, "repo"), limit=limit, offset=offset
         )
         return answer.branches, answer.has_more
 
