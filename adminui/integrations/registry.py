@@ -47,6 +47,7 @@ class Search:
 
     input_id: str
     placeholder: str
+    keeps: tuple[str, ...] = ("per_page",)  # the choices a search keeps
 
 
 def identity(value: Any) -> Any:
@@ -67,8 +68,12 @@ class Resource:
     # The query parameter to choose first (a repository, an account); no call until it is set.
     needs: str | None = None
     choose_first: str = ""  # what to do while `needs` is not chosen
-    # The query parameter this list chooses for the next panel (its rows link to it).
+    # The query parameter this list chooses for the next panel (its rows link to it), the
+    # row's value for it, its name in the link, and the next panel's page, which starts over.
     opens: str | None = None
+    choice: Callable[[Any], Any] = attrgetter("id")
+    row_name: Callable[[Any], Any] = attrgetter("name")
+    opens_page: str = ""
     # PostHog reaches these through a provider wrapper that fails with a bare 500 on a wrong kind.
     wrapper_kind: str | None = None
     items: Callable[[Any], Iterable] = identity  # the rows in what `load` returns
@@ -126,12 +131,43 @@ RESOURCES = {
             (
                 Column("Id", attrgetter("id"), "id", shown=False),
                 Column("Name", attrgetter("name"), "name", shown=False),
-                Column("Repository", attrgetter("full_name"), "full_name"),
-                Column("Default branch", attrgetter("default_branch"), "default_branch"),
+                Column(
+                    "Repository",
+                    attrgetter("full_name"),
+                    "full_name",
+                    cell="integrations/cells/_repository.html",
+                ),
+                Column(
+                    "Default branch",
+                    attrgetter("default_branch"),
+                    "default_branch",
+                    css="mono small",
+                    empty="—",
+                ),
+                Column(
+                    "Last push",
+                    attrgetter("pushed_at"),
+                    css="nowrap",
+                    cell="integrations/cells/_pushed.html",
+                ),
+                Column(
+                    "Branches",
+                    attrgetter("full_name"),
+                    cell="integrations/cells/_open.html",
+                    label_hidden=True,
+                ),
             ),
             empty="The installation reaches no repositories.",
             everything=loaders.all_repositories,
-            own_template=True,
+            opens="repo",
+            choice=attrgetter("full_name"),
+            row_name=attrgetter("full_name"),
+            opens_page="branch_page",
+            row_id=lambda repository: repository.id or repository.full_name,
+            summary="Repositories the GitHub App installation can reach.",
+            search=Search("repository-search", "Part of owner/name", keeps=("repo", "per_page")),
+            no_match="No repository matches",
+            page_param="page",
         ),
         Resource(
             "branches",

@@ -25,6 +25,17 @@ def row_id(item, resource: Resource):
 
 
 @register.filter
+def choice(item, resource: Resource):
+    """The value a row gives the next panel's choice (`resource.opens`)."""
+    return resource.choice(item)
+
+
+@register.filter
+def row_name(item, resource: Resource):
+    return resource.row_name(item)
+
+
+@register.filter
 def param(params: QueryDict, name: str | None) -> str:
     """One parameter of the query string, named by a variable ("" when absent)."""
     return params.get(name, "") if name else ""
