@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adminui.integrations.browsers import remote_page
+from adminui.integrations.loaders import remote_page
 
 NAMES = [f"acme/repo-{index:02d}" for index in range(45)]
 

@@ -1,401 +1,32 @@
-"""The integration browsers: what each kind of integration reaches, as panels.
+"""The state of an integration's panels: what each one loaded, or why it could not.
 
-Each browsable list (repositories, channels, ad accounts, ...) is a `Resource`: how to load one
-page of it for a panel, how to export all of it, and how to explain PostHog's failures for it.
-`adminui/views/integrations.py` serves them; `templates/integrations/panels/` draws them.
+A panel's failure is said for the person looking at it (`failure_for`); `PanelState` is what
+a panel template draws. The lists themselves are in `registry.py`, their loading in `loaders.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.urls import reverse
 
 from adminui.integrations.kinds import integration_kind_label
+from adminui.integrations.registry import Resource
 from adminui.posthog import (
     PostHogClient,
     PostHogEnvironment,
     PostHogError,
     PostHogServerError,
 )
-from adminui.posthog.integrations import GoogleAdsAccount
 from adminui.web.concurrency import Outcome
 from adminui.web.failures import WRAPPER_ALSO, WRAPPER_FAILED, wording_for
-from adminui.web.listing import RemotePage, matches, page_number, page_size_from
 
 # Where PostHog lists a project's integrations (its settings section "project-integrations").
 POSTHOG_INTEGRATIONS_PAGE = "settings/project-integrations"
-GITHUB_PAGE_SIZE = 30
-SLACK_PAGE_SIZE = 50
-BRANCH_PAGE_SIZE = 100
-EXPORT_PAGE_LIMIT = {"github": 500, "slack": 200}
-MAX_EXPORT_PAGES = 40
-
-
-# --------------------------------------------------------------------------------------------
-# Paging for lists PostHog pages itself (limit/offset with has_more, and sometimes total)
-
-
-def remote_page(
-    items: list[Any],
-    *,
-    number: int,
-    per_page: int,
-    has_more: bool | None,
-    total: int | None,
-    search: str = "",
-    text: Callable[[Any], str] = str,
-) -> RemotePage:
-    """A page from PostHog's answer, tolerating older versions that do not page at all.
-
-    The oldest `github_repos` sends only `repositories`: every repository, unfiltered, whatever
-    the limit and offset. With neither `has_more` nor `total`, the portal searches and slices
-    the whole list itself.
-    """
-    if has_more is None and total is None:
-        found = [item for item in items if matches(search, text(item))]
-        start = (number - 1) * per_page
-        shown = found[start : start + per_page]
-        return RemotePage(shown, number, per_page, start + per_page < len(found), len(found))
-    has_next = has_more if has_more is not None else number * per_page < total
-    return RemotePage(items, number, per_page, has_next, total)
-
-
-# --------------------------------------------------------------------------------------------
-# What each browser panel loads
-
-
-def load_repositories(client: PostHogClient, integration_id: int, params: QueryDict):
-    number, size, search = page_number(params), page_size_from(params, GITHUB_PAGE_SIZE), q(params)
-    answer = client.list_github_repos(
-        integration_id, search=search or None, limit=size, offset=(number - 1) * size
-    )
-    return remote_page(
-        answer.repositories,
-        number=number,
-        per_page=size,
-        has_more=answer.has_more,
-        total=answer.total,
-        search=search,
-        text=lambda repository: repository.full_name,
-    )
-
-
-def load_branches(client: PostHogClient, integration_id: int, params: QueryDict):
-    number = page_number(params, "branch_page")
-    answer = client.list_github_branches(
-        integration_id,
-        repo=params["repo"],
-        limit=BRANCH_PAGE_SIZE,
-        offset=(number - 1) * BRANCH_PAGE_SIZE,
-    )
-    page = remote_page(
-        answer.branches,
-        number=number,
-        per_page=BRANCH_PAGE_SIZE,
-        has_more=answer.has_more,
-        total=None,
-    )
-    return {"page": page, "default_branch": answer.default_branch}
-
-
-def load_channels(client: PostHogClient, integration_id: int, params: QueryDict):
-    number, size, search = page_number(params), page_size_from(params, SLACK_PAGE_SIZE), q(params)
-    answer = client.list_slack_channels(
-        integration_id, search=search or None, limit=size, offset=(number - 1) * size
-    )
-    page = remote_page(
-        answer.channels, number=number, per_page=size, has_more=answer.has_more, total=None
-    )
-    return {"page": page, "last_refreshed_at": answer.last_refreshed_at}
-
-
-@dataclass(frozen=True)
-class AccountNode:
-    """A Google Ads account in the tree: its depth under the manager it is reached through."""
-
-    account: GoogleAdsAccount
-    depth: int
-
-
-@dataclass(frozen=True)
-class AccountGroup:
-    """The accounts reached through one top-level account (`parent_id`, the login customer)."""
-
-    parent_id: str
-    root: GoogleAdsAccount | None
-    nodes: list[AccountNode] = field(default_factory=list)
-
-
-def account_tree(accounts: list[GoogleAdsAccount]) -> list[AccountGroup]:
-    """Managers and their clients: PostHog gives each account the top-level account it is
-    reached through (`parent_id`) and its depth below it (`level`: missing at the top)."""
-    groups: dict[str, AccountGroup] = {}
-    for account in accounts:
-        parent = account.parent_id or account.id
-        group = groups.setdefault(parent, AccountGroup(parent, None))
-        if account.id == parent or account.level in (None, "0"):
-            groups[parent] = AccountGroup(parent, account, group.nodes)
-        else:
-            group.nodes.append(AccountNode(account, _depth(account.level)))
-    return list(groups.values())
-
-
-def _depth(level: str | None) -> int:
-    try:
-        return max(1, min(int(level or 1), 6))
-    except ValueError:
-        return 1
-
-
-def load_google_accounts(client: PostHogClient, integration_id: int, params: QueryDict):
-    return account_tree(client.list_google_accessible_accounts(integration_id))
-
-
-def load_google_conversion_actions(client: PostHogClient, integration_id: int, params: QueryDict):
-    return client.list_google_conversion_actions(
-        integration_id, customer_id=params["customer"], parent_id=params.get("parent") or None
-    )
-
-
-def load_linkedin_accounts(client: PostHogClient, integration_id: int, params: QueryDict):
-    return client.list_linkedin_ads_accounts(integration_id)
-
-
-def load_linkedin_conversion_rules(client: PostHogClient, integration_id: int, params: QueryDict):
-    return client.list_linkedin_ads_conversion_rules(integration_id, account_id=params["account"])
-
-
-def load_phone_numbers(client: PostHogClient, integration_id: int, params: QueryDict):
-    return client.list_twilio_phone_numbers(integration_id)
-
-
-def q(params: QueryDict) -> str:
-    return params.get("q", "").strip()
-
-
-# --------------------------------------------------------------------------------------------
-# Exports: every item of a resource (all pages), as rows of ids and names
-
-
-def all_pages(fetch: Callable[[int, int], tuple[list[Any], bool | None]], limit: int) -> list:
-    """Every item, page after page. An answer without `has_more` is the oldest PostHog's,
-    which ignores limit and offset and sends everything at once."""
-    items: list[Any] = []
-    for index in range(MAX_EXPORT_PAGES):
-        page, has_more = fetch(limit, index * limit)
-        items.extend(page)
-        if not page or not has_more:
-            break
-    return items
-
-
-def repository_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    def fetch(limit, offset):
-        answer = client.list_github_repos(
-            integration_id, search=q(params) or None, limit=limit, offset=offset
-        )
-        return answer.repositories, answer.has_more
-
-    repositories = all_pages(fetch, EXPORT_PAGE_LIMIT["github"])
-    return [
-        {"id": r.id, "name": r.name, "full_name": r.full_name, "default_branch": r.default_branch}
-        for r in repositories
-        if matches(q(params), r.full_name)
-    ]
-
-
-def branch_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    def fetch(limit, offset):
-        answer = client.list_github_branches(
-            integration_id, repo=params["repo"], limit=limit, offset=offset
-        )
-        return answer.branches, answer.has_more
-
-    return [{"id": name, "name": name} for name in all_pages(fetch, 1000)]
-
-
-def channel_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    def fetch(limit, offset):
-        answer = client.list_slack_channels(
-            integration_id, search=q(params) or None, limit=limit, offset=offset
-        )
-        return answer.channels, answer.has_more
-
-    channels = all_pages(fetch, EXPORT_PAGE_LIMIT["slack"])
-    return [{"id": c.id, "name": c.name, "is_private": c.is_private} for c in channels]
-
-
-def google_account_rows(
-    client: PostHogClient, integration_id: int, params: QueryDict
-) -> list[dict]:
-    return [
-        {"id": a.id, "name": a.name, "parent_id": a.parent_id, "manager": a.manager}
-        for a in client.list_google_accessible_accounts(integration_id)
-    ]
-
-
-def google_conversion_rows(
-    client: PostHogClient, integration_id: int, params: QueryDict
-) -> list[dict]:
-    actions = load_google_conversion_actions(client, integration_id, params)
-    return [{"id": a.id, "name": a.name, "resource_name": a.resource_name} for a in actions]
-
-
-def linkedin_account_rows(
-    client: PostHogClient, integration_id: int, params: QueryDict
-) -> list[dict]:
-    return [
-        {"id": a.id, "name": a.name, "reference": a.reference}
-        for a in client.list_linkedin_ads_accounts(integration_id)
-    ]
-
-
-def linkedin_rule_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    rules = load_linkedin_conversion_rules(client, integration_id, params)
-    return [{"id": r.id, "name": r.name} for r in rules]
-
-
-def jira_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    return [
-        {"id": p.id, "name": p.name, "key": p.key}
-        for p in client.list_jira_projects(integration_id)
-    ]
-
-
-def linear_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    return [{"id": t.id, "name": t.name} for t in client.list_linear_teams(integration_id)]
-
-
-def phone_number_rows(client: PostHogClient, integration_id: int, params: QueryDict) -> list[dict]:
-    numbers = client.list_twilio_phone_numbers(integration_id).phone_numbers
-    return [{"id": n.sid, "name": n.friendly_name, "phone_number": n.phone_number} for n in numbers]
-
-
-# --------------------------------------------------------------------------------------------
-# The browsers
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One browsable list of an integration, shown as a panel."""
-
-    slug: str
-    title: str
-    noun: str  # "repositories", for messages ("PostHog could not list repositories")
-    load: Callable[[PostHogClient, int, QueryDict], Any]
-    rows: Callable[[PostHogClient, int, QueryDict], list[dict]]
-    # The query parameter to choose first (a repository, an account); no call until it is set.
-    needs: str | None = None
-    # PostHog reaches these through a provider wrapper that fails with a bare 500 on a wrong kind.
-    wrapper_kind: str | None = None
-
-    @property
-    def template(self) -> str:
-        return f"integrations/panels/{self.slug}.html"
-
-    @property
-    def panel_id(self) -> str:
-        return f"panel-{self.slug}"
-
-
-RESOURCES = {
-    resource.slug: resource
-    for resource in (
-        Resource(
-            "repositories",
-            "Repositories",
-            "repositories",
-            load_repositories,
-            repository_rows,
-        ),
-        Resource(
-            "branches",
-            "Branches",
-            "branches",
-            load_branches,
-            branch_rows,
-            needs="repo",
-        ),
-        Resource(
-            "channels",
-            "Channels",
-            "channels",
-            load_channels,
-            channel_rows,
-        ),
-        Resource(
-            "projects",
-            "Projects",
-            "projects",
-            lambda c, i, p: c.list_jira_projects(i),
-            jira_rows,
-        ),
-        Resource("teams", "Teams", "teams", lambda c, i, p: c.list_linear_teams(i), linear_rows),
-        Resource(
-            "google-accounts",
-            "Accessible accounts",
-            "Google Ads accounts",
-            load_google_accounts,
-            google_account_rows,
-            wrapper_kind="google-ads",
-        ),
-        Resource(
-            "conversion-actions",
-            "Conversion actions",
-            "conversion actions",
-            load_google_conversion_actions,
-            google_conversion_rows,
-            needs="customer",
-            wrapper_kind="google-ads",
-        ),
-        Resource(
-            "linkedin-accounts",
-            "Ad accounts",
-            "LinkedIn ad accounts",
-            load_linkedin_accounts,
-            linkedin_account_rows,
-            wrapper_kind="linkedin-ads",
-        ),
-        Resource(
-            "conversion-rules",
-            "Conversion rules",
-            "conversion rules",
-            load_linkedin_conversion_rules,
-            linkedin_rule_rows,
-            needs="account",
-            wrapper_kind="linkedin-ads",
-        ),
-        Resource(
-            "phone-numbers",
-            "Phone numbers",
-            "phone numbers",
-            load_phone_numbers,
-            phone_number_rows,
-            wrapper_kind="twilio",
-        ),
-    )
-}
-BROWSERS = {
-    "github": ("repositories", "branches"),
-    "slack": ("channels",),
-    "slack-posthog-code": ("channels",),
-    "jira": ("projects",),
-    "linear": ("teams",),
-    "google-ads": ("google-accounts", "conversion-actions"),
-    "linkedin-ads": ("linkedin-accounts", "conversion-rules"),
-    "twilio": ("phone-numbers",),
-}
-
-
-def resource_or_404(slug: str) -> Resource:
-    try:
-        return RESOURCES[slug]
-    except KeyError:
-        raise Http404(f"Integrations have no list called “{slug}”.") from None
 
 
 @dataclass(frozen=True)
@@ -452,13 +83,22 @@ class PanelState:
     def value(self) -> Any:
         return self.outcome.value if self.outcome else None
 
+    @property
+    def items(self) -> Any:
+        """The rows of its table (a `RemotePage` for a paged list)."""
+        return self.resource.items(self.value)
+
+    @property
+    def summary(self) -> str:
+        return self.resource.summary.format(count=len(self.items))
+
 
 def panel_calls(
     client: PostHogClient, integration_id: int, resources: list[Resource], params: QueryDict
 ) -> dict[str, Callable[[], Any]]:
     """The calls to make for these panels: those still waiting for a choice make none."""
     return {
-        resource.slug: (lambda r=resource: r.load(client, integration_id, params))
+        resource.slug: partial(resource.load, client, integration_id, params)
         for resource in resources
         if not resource.needs or params.get(resource.needs)
     }

@@ -1,28 +1,44 @@
-"""Template helpers for the integration browsers, whose panels share one query string."""
+"""Template helpers for the integration pages (their query strings: `query` in `portal`)."""
 
 from __future__ import annotations
 
 import json
 
 from django import template
+from django.http import QueryDict
 
-from adminui.web.templatetags import changed_query
+from adminui.integrations.registry import Column, Resource
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def state(context, *pairs, **changes) -> str:
-    """The current query string with changes applied ("" or None removes a parameter).
+@register.filter
+def cell(item, column: Column):
+    """What a column of a panel's table shows for one item."""
+    return column.display(item)
 
-    Unlike `query`, nothing else is reset: an integration page keeps every panel's choices
-    (a repository search, the chosen repository, its branch page) in one query string.
-    Positional arguments are name/value pairs, for a parameter named by a variable:
-    ``{% state param page.next_page_number %}``.
-    """
-    updates = dict(zip(pairs[::2], pairs[1::2], strict=True)) | changes
-    encoded = changed_query(context["request"].GET.copy(), updates)
-    return f"?{encoded}" if encoded else ""
+
+@register.filter
+def row_id(item, resource: Resource):
+    """The id a panel's row carries (`data-id`), which "Copy ids" copies."""
+    return resource.row_id(item)
+
+
+@register.filter
+def choice(item, resource: Resource):
+    """The value a row gives the next panel's choice (`resource.opens`)."""
+    return resource.choice(item)
+
+
+@register.filter
+def row_name(item, resource: Resource):
+    return resource.row_name(item)
+
+
+@register.filter
+def param(params: QueryDict, name: str | None) -> str:
+    """One parameter of the query string, named by a variable ("" when absent)."""
+    return params.get(name, "") if name else ""
 
 
 @register.filter

@@ -16,7 +16,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,15 +24,13 @@ from django_htmx.http import push_url
 
 from adminui.audit.service import Target, record_write
 from adminui.integrations.browsers import (
-    BROWSERS,
     POSTHOG_INTEGRATIONS_PAGE,
-    RESOURCES,
     detail_with_state,
     panel_calls,
     panel_states,
-    resource_or_404,
 )
 from adminui.integrations.kinds import integration_kind_label
+from adminui.integrations.registry import BROWSERS, RESOURCES, resource_or_404
 from adminui.posthog import (
     PostHogEnvironment,
     PostHogPersonalKeyRefused,
@@ -42,7 +40,7 @@ from adminui.posthog import (
 from adminui.posthog.integrations import Integration
 from adminui.web.concurrency import gather
 from adminui.web.errors import add_to_form
-from adminui.web.htmx import render_page
+from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
 from adminui.web.responses import csv_download, go_to, json_download
 from adminui.web.roles import Role, role_required
@@ -86,7 +84,7 @@ def filter_integrations(integrations: list[Integration], params) -> list[Integra
 
 @require_GET
 @role_required(Role.VIEWER)
-def integration_list(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def integration_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     integrations = get_client(environment).list_integrations()
     ordering = ordering_from(request.GET, INTEGRATION_COLUMNS, default="kind")
     shown = sort_items(
@@ -110,7 +108,7 @@ def integration_list(request: HttpRequest, environment: PostHogEnvironment) -> H
 @require_GET
 @role_required(Role.VIEWER)
 def integration_detail(
-    request: HttpRequest, environment: PostHogEnvironment, integration_id: int
+    request: HtmxHttpRequest, environment: PostHogEnvironment, integration_id: int
 ) -> HttpResponse:
     """The integration and every list of its kind, loaded at the same time. A choice in one
     panel (a repository, an account) re-renders the whole browser so the choice shows."""
@@ -138,7 +136,7 @@ def panel_context(environment: PostHogEnvironment, integration_id: int, params: 
 @require_GET
 @role_required(Role.VIEWER)
 def integration_panel(
-    request: HttpRequest, environment: PostHogEnvironment, integration_id: int, resource: str
+    request: HtmxHttpRequest, environment: PostHogEnvironment, integration_id: int, resource: str
 ) -> HttpResponse:
     """One list of an integration. htmx gets the panel (and the address bar shows the
     integration's page with the same choices); a plain request gets a page with the panel."""
@@ -165,7 +163,7 @@ def integration_panel(
 @require_GET
 @role_required(Role.VIEWER)
 def integration_export(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     environment: PostHogEnvironment,
     integration_id: int,
     resource: str,
@@ -185,7 +183,7 @@ def integration_export(
 @require_POST
 @role_required(Role.VIEWER)
 def twilio_refresh(
-    request: HttpRequest, environment: PostHogEnvironment, integration_id: int
+    request: HtmxHttpRequest, environment: PostHogEnvironment, integration_id: int
 ) -> HttpResponse:
     """Ask PostHog to fetch the phone numbers from Twilio again instead of its 1-hour cache.
 
@@ -245,7 +243,7 @@ def posthog_authorize_url(environment: PostHogEnvironment, kind: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EDITOR)
-def integration_connect(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def integration_connect(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = ConnectForm(data, initial={"kind": request.GET.get("kind")})
     context: dict[str, Any] = {

@@ -17,16 +17,23 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def query(context, **changes) -> str:
-    """The current query string with `changes` applied (None or "" removes a key).
+def query(context, *pairs, keep_page: bool = False, **changes) -> str:
+    """The current query string with changes applied ("" or None removes a parameter), or ""
+    when nothing is left: append it to a URL.
 
     Keeps a list's search, filters, sort and page in the URL, so views can be bookmarked.
-    Changing anything but the page goes back to the first page.
+    Changing anything but the page goes back to the first page, unless `keep_page`: an
+    integration's page keeps every panel's choices (a repository search, the chosen
+    repository, its branch page) in one query string, and a choice in one panel keeps the
+    others' pages. Positional arguments are name/value pairs, for a parameter named by a
+    variable: ``{% query param page.next_page_number %}``.
     """
+    updates = dict(zip(pairs[::2], pairs[1::2], strict=True)) | changes
     params = context["request"].GET.copy()
-    if "page" not in changes:
+    if not keep_page and "page" not in updates:
         params.pop("page", None)
-    return f"?{changed_query(params, changes)}"
+    encoded = changed_query(params, updates)
+    return f"?{encoded}" if encoded else ""
 
 
 def changed_query(params: QueryDict, changes: dict) -> str:
