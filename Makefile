@@ -1,4 +1,4 @@
-# The two commands: `make run` (portal + PostHog sandbox) and `make test` (ruff + pytest).
+# The two commands: `make run` (portal + PostHog sandbox) and `make test` (ruff, mypy, pytest).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -33,6 +33,7 @@ test: $(VENV)/.dev
 	@bash scripts/ensure-chromium.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.dev
