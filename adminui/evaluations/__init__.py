@@ -1,0 +1,1 @@
+"""Evaluations and their AI summaries: /<environment>/evaluations/."""

@@ -1,0 +1,1 @@
+"""Integrations and what they reach: /<environment>/integrations/."""

@@ -1,0 +1,1 @@
+"""LLM provider keys: /<environment>/keys/ and /<environment>/models/."""

@@ -1,0 +1,1 @@
+"""What every area shares: htmx rendering, the error boundary and its wording, roles, lists."""
