@@ -1,5 +1,5 @@
-"""URL map. Every screen of an environment lives under /<environment>/; the view module for a
-URL is named after its first path segment (keys/ -> views/provider_keys.py, and so on)."""
+"""URL map. Every screen of an environment lives under /<environment>/; the package serving a
+URL is named after its first path segment (keys/ -> adminui/keys/views.py, and so on)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from adminui.admin import admin_site
 from adminui.audit import views as audit
 from adminui.evaluations import views as evaluations
 from adminui.integrations import views as integrations
-from adminui.keys import views as provider_keys
+from adminui.keys import views as keys
 from adminui.overview import views as overview
 from adminui.posthog import PostHogEnvironment, get_environment
 
@@ -47,17 +47,17 @@ register_converter(EnvironmentConverter, "env")
 register_converter(IdConverter, "id")
 
 key_urls = [
-    path("", provider_keys.key_list, name="key-list"),
-    path("export.csv", provider_keys.key_export, {"fmt": "csv"}, name="key-export-csv"),
-    path("export.json", provider_keys.key_export, {"fmt": "json"}, name="key-export-json"),
-    path("add/", provider_keys.key_add, name="key-add"),
-    path("check/", provider_keys.key_check, name="key-check"),
-    path("validate/", provider_keys.key_bulk_validate, name="key-bulk-validate"),
-    path("<id:key_id>/", provider_keys.key_detail, name="key-detail"),
-    path("<id:key_id>/edit/", provider_keys.key_edit, name="key-edit"),
-    path("<id:key_id>/validate/", provider_keys.key_validate, name="key-validate"),
-    path("<id:key_id>/activate/", provider_keys.key_activate, name="key-activate"),
-    path("<id:key_id>/delete/", provider_keys.key_delete, name="key-delete"),
+    path("", keys.key_list, name="key-list"),
+    path("export.csv", keys.key_export, {"fmt": "csv"}, name="key-export-csv"),
+    path("export.json", keys.key_export, {"fmt": "json"}, name="key-export-json"),
+    path("add/", keys.key_add, name="key-add"),
+    path("check/", keys.key_check, name="key-check"),
+    path("validate/", keys.key_bulk_validate, name="key-bulk-validate"),
+    path("<id:key_id>/", keys.key_detail, name="key-detail"),
+    path("<id:key_id>/edit/", keys.key_edit, name="key-edit"),
+    path("<id:key_id>/validate/", keys.key_validate, name="key-validate"),
+    path("<id:key_id>/activate/", keys.key_activate, name="key-activate"),
+    path("<id:key_id>/delete/", keys.key_delete, name="key-delete"),
 ]
 
 integration_urls = [
@@ -121,7 +121,7 @@ environment_urls = [
     path("", overview.overview, name="overview"),
     path("keys/", include(key_urls)),
     path("evaluations/", include(evaluation_urls)),
-    path("models/", provider_keys.model_list, name="model-list"),
+    path("models/", keys.model_list, name="model-list"),
     path("integrations/", include(integration_urls)),
 ]
 

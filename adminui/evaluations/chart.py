@@ -11,7 +11,7 @@ CHART_WIDTH, CHART_LABEL, CHART_BAR, CHART_ROW = 480, 64, 300, 30
 
 
 def bar_chart(series: list[tuple[str, EvaluationSummary]]) -> dict[str, Any]:
-    """Geometry for a horizontal bar chart drawn as inline SVG by templates/evaluations/chart.html.
+    """Geometry for a horizontal bar chart drawn as inline SVG by templates/evaluations/_chart.html.
 
     One group of bars per outcome, one bar per summary in `series` ((name, summary) pairs); the
     bars share one scale, the largest count, so two summaries compare at a glance.
