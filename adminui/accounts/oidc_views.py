@@ -52,6 +52,15 @@ def unavailable(request: HttpRequest, reason: str) -> HttpResponse:
     )
 
 
+def unverified(request: HttpRequest, reason: str) -> HttpResponse:
+    logger.warning("Single sign-on answer refused: %s", reason)
+    return refuse(
+        request,
+        f"The answer from {oidc_config().provider_name} could not be verified, so nobody was "
+        "signed in. Start again from this page.",
+    )
+
+
 class SignInView(OIDCAuthenticationRequestView):
     """Sends the browser to the provider's authorization endpoint (state, nonce and PKCE)."""
 
@@ -85,14 +94,15 @@ class CallbackView(OIDCAuthenticationCallbackView):
         except SignInRefused as refusal:
             return refuse(request, str(refusal))
         except SuspiciousOperation as error:
-            logger.warning("Single sign-on answer refused: %s", error)
-            return refuse(
-                request,
-                f"The answer from {oidc_config().provider_name} could not be verified, so "
-                "nobody was signed in. Start again from this page.",
-            )
+            return unverified(request, str(error))
         except ProviderUnavailable as error:
             return unavailable(request, str(error))
+        except requests.HTTPError as error:
+            # A 4xx from the token endpoint: it refused the code (made up, replayed or expired).
+            status = error.response.status_code if error.response is not None else 500
+            if status < 500:
+                return unverified(request, f"token endpoint answered {status}")
+            return unavailable(request, f"the provider answered {status}")
         except requests.RequestException as error:
             return unavailable(request, f"the provider did not answer ({type(error).__name__})")
 

@@ -115,10 +115,22 @@ def sso(oidc_provider, settings, transactional_db):
     """The portal signs in with the test provider; local login stays on (break-glass)."""
     oidc_provider.reset_accounts()
     oidc._discover.cache_clear()
-    settings.OIDC = sso_config(oidc_provider.issuer)
-    settings.AUTHENTICATION_BACKENDS = authentication_backends(settings.OIDC, local_login=True)
+    configure(settings, oidc_provider.issuer, local_login=True)
     yield oidc_provider
     oidc._discover.cache_clear()
+
+
+@pytest.fixture
+def sso_without_provider(settings, db):
+    """Single sign-on configured, for tests that never reach the provider (a closed port)."""
+    configure(settings, "http://127.0.0.1:9", local_login=True)
+    return settings
+
+
+def configure(settings, issuer: str, *, local_login: bool) -> None:
+    settings.OIDC = sso_config(issuer)
+    settings.LOCAL_LOGIN = local_login
+    settings.AUTHENTICATION_BACKENDS = authentication_backends(settings.OIDC, local_login)
 
 
 def sso_config(issuer: str) -> OIDCConfig:
