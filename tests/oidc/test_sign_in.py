@@ -13,7 +13,7 @@ from adminui.accounts.models import ExternalIdentity
 from adminui.web.roles import Role, role_of
 from tests.conftest import PASSWORD as LOCAL_PASSWORD
 from tests.conftest import make_user
-from tests.oidc.conftest import PROVIDER_NAME, form_of, sign_in
+from tests.oidc.conftest import PASSWORD, PROVIDER_NAME, form_of, sign_in
 
 
 @pytest.fixture
@@ -164,3 +164,12 @@ def test_an_unreachable_provider_is_explained_on_the_login_page(
     assert f"Sign-in with {PROVIDER_NAME} is unavailable" in landing.text
     assert "http://127.0.0.1:9/.well-known/openid-configuration" in landing.text
     assert "or use a local account" in landing.text
+
+
+def test_sign_in_returns_to_the_page_that_asked_for_it(sso, live_server, browser):
+    login_page = browser.get(f"{live_server.url}/sandbox/keys/", timeout=10)
+    assert login_page.url == f"{live_server.url}/login/?next=/sandbox/keys/"
+    assert "/oidc/authenticate/?next=/sandbox/keys/" in login_page.text
+    action, _ = form_of(browser.get(f"{live_server.url}/oidc/authenticate/?next=/sandbox/keys/"))
+    landing = browser.post(action, data={"login": "vera", "password": PASSWORD}, timeout=20)
+    assert landing.url == f"{live_server.url}/sandbox/keys/"
