@@ -168,9 +168,6 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("userinfo is about another subject than the ID token")
         return {**payload, **userinfo}
 
-    def verify_claims(self, claims):
-        return bool(claims.get("sub"))
-
     def get_or_create_user(self, access_token, id_token, payload):
         config = oidc_config()
         claims = self.get_userinfo(access_token, id_token, payload)
