@@ -173,3 +173,11 @@ def test_sign_in_returns_to_the_page_that_asked_for_it(sso, live_server, browser
     action, _ = form_of(browser.get(f"{live_server.url}/oidc/authenticate/?next=/sandbox/keys/"))
     landing = browser.post(action, data={"login": "vera", "password": PASSWORD}, timeout=20)
     assert landing.url == f"{live_server.url}/sandbox/keys/"
+
+
+def test_admins_see_who_signs_in_with_the_provider_and_their_groups(sso, live_server, browser):
+    sign_in(browser, live_server.url, "ada")
+    page = browser.get(f"{live_server.url}/admin/adminui/externalidentity/", timeout=10)
+    assert page.status_code == 200
+    assert "portal-admins" in page.text
+    assert "Add external identity" not in page.text
