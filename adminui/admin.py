@@ -7,7 +7,8 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
 
-from adminui.models import AuditEvent
+from adminui.accounts.admin import ExternalIdentityAdmin
+from adminui.models import AuditEvent, ExternalIdentity
 from adminui.web.roles import Role, has_role
 
 
@@ -40,3 +41,4 @@ admin_site = PortalAdminSite(name="admin")
 admin_site.register(User, UserAdmin)
 admin_site.register(Group, GroupAdmin)
 admin_site.register(AuditEvent, AuditEventAdmin)
+admin_site.register(ExternalIdentity, ExternalIdentityAdmin)

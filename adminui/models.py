@@ -143,3 +143,7 @@ class SummaryRequest(models.Model):
         if self.error_retry_after and self.finished_at:
             return self.finished_at + timedelta(seconds=self.error_retry_after)
         return None
+
+
+# Single sign-on links live with the accounts area; imported here so the app registers them.
+from adminui.accounts.models import ExternalIdentity  # noqa: E402, F401

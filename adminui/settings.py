@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from adminui.accounts.oidc_config import authentication_backends, read_oidc_config
 from adminui.env import (
     env_bool,
     env_choice,
@@ -130,6 +131,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Single sign-on with OpenID Connect when OIDC_ISSUER is set (README: "Single sign-on"); the
+# password form stays for a break-glass admin unless LOCAL_LOGIN is off.
+OIDC = read_oidc_config()
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+AUTHENTICATION_BACKENDS = authentication_backends(OIDC, LOCAL_LOGIN)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

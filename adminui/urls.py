@@ -3,9 +3,9 @@ URL is named after its first path segment (keys/ -> adminui/keys/views.py, and s
 
 from __future__ import annotations
 
-from django.contrib.auth.views import LogoutView
 from django.urls import include, path, register_converter
 
+from adminui.accounts import oidc_views
 from adminui.accounts import views as auth
 from adminui.admin import admin_site
 from adminui.audit import views as audit
@@ -128,7 +128,8 @@ environment_urls = [
 urlpatterns = [
     path("", overview.home, name="home"),
     path("login/", auth.PortalLoginView.as_view(), name="login"),
-    path("logout/", LogoutView.as_view(), name="logout"),
+    path("logout/", auth.PortalLogoutView.as_view(), name="logout"),
+    path("oidc/", include(oidc_views.urlpatterns)),
     path("admin/", admin_site.urls),
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export.csv", audit.audit_log_csv, name="audit-log-csv"),

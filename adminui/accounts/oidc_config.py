@@ -1,0 +1,120 @@
+"""Single sign-on settings, read strictly from the environment by settings.py.
+
+This module runs while Django loads its settings, before any app is ready: it must not import
+models (the roles are named here as text and turned into `Role` at sign-in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+from django.core.exceptions import ImproperlyConfigured
+
+from adminui.env import env_choice, env_secret, env_str, env_url
+
+# The portal's roles by name, lowest first (adminui.web.roles.Role; a test keeps them equal).
+ROLE_NAMES = ("Viewer", "Editor", "Admin")
+# Asymmetric only: a symmetric ID token would be signed with the client secret itself.
+SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
+_ROLE_GROUPS = "OIDC_ROLE_GROUPS"
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """Members of any of `groups` get `role`; in `environment` only, once roles are per
+    environment (None: the default role, which is all there is today)."""
+
+    role: str
+    groups: frozenset[str]
+    environment: str | None = None
+
+
+@dataclass(frozen=True)
+class OIDCConfig:
+    issuer: str
+    client_id: str
+    client_secret: str
+    role_grants: tuple[RoleGrant, ...]
+    groups_claim: str = "groups"
+    provider_name: str = "single sign-on"
+    scopes: str = "openid email profile"
+    signing_algorithm: str = "RS256"
+
+
+def read_oidc_config() -> OIDCConfig | None:
+    """The OIDC_* variables, or None when OIDC_ISSUER is unset (sign-in with passwords only)."""
+    issuer = env_str("OIDC_ISSUER")
+    if not issuer:
+        stray = [name for name in ("OIDC_CLIENT_ID", _ROLE_GROUPS) if env_str(name)]
+        if stray:
+            raise ImproperlyConfigured(f"{stray[0]} is set but OIDC_ISSUER is not.")
+        return None
+    env_url("OIDC_ISSUER")  # validates; the issuer itself is kept exactly as written
+    scopes = env_str("OIDC_SCOPES", OIDCConfig.scopes)
+    if "openid" not in scopes.split():
+        raise ImproperlyConfigured(f"OIDC_SCOPES must include openid, not {scopes!r}.")
+    return OIDCConfig(
+        issuer=issuer,
+        client_id=_required("OIDC_CLIENT_ID", env_str("OIDC_CLIENT_ID")),
+        client_secret=_required("OIDC_CLIENT_SECRET", env_secret("OIDC_CLIENT_SECRET")),
+        role_grants=parse_role_groups(_required(_ROLE_GROUPS, env_str(_ROLE_GROUPS))),
+        groups_claim=env_str("OIDC_GROUPS_CLAIM", OIDCConfig.groups_claim),
+        provider_name=env_str("OIDC_PROVIDER_NAME", OIDCConfig.provider_name),
+        scopes=scopes,
+        signing_algorithm=env_choice(
+            "OIDC_SIGNING_ALGORITHM", OIDCConfig.signing_algorithm, SIGNING_ALGORITHMS
+        ),
+    )
+
+
+def _required(name: str, value: str) -> str:
+    if not value:
+        hint = " (or OIDC_CLIENT_SECRET_FILE)" if name == "OIDC_CLIENT_SECRET" else ""
+        raise ImproperlyConfigured(f"{name}{hint} is required when OIDC_ISSUER is set.")
+    return value
+
+
+def parse_role_groups(text: str) -> tuple[RoleGrant, ...]:
+    """`Admin=portal-admins;Editor=ai-team,ml;Viewer=staff`: entries split by `;`, each a role,
+    `=`, and the IdP groups that grant it split by `,`. `Role@environment=...` is reserved for
+    roles per environment."""
+    grants: list[RoleGrant] = []
+    for entry in filter(None, (part.strip() for part in text.split(";"))):
+        role_part, equals, groups_part = entry.partition("=")
+        role_name, at, environment = (part.strip() for part in role_part.partition("@"))
+        role = next((name for name in ROLE_NAMES if name.lower() == role_name.lower()), None)
+        groups = frozenset(filter(None, (group.strip() for group in groups_part.split(","))))
+        if not equals or not groups:
+            _malformed(f"{entry!r} needs the form Role=group,group")
+        if role is None:
+            _malformed(f"{role_name!r} is not a role (use {', '.join(ROLE_NAMES)})")
+        if at:
+            _malformed(
+                f"{entry!r} gives a role in environment {environment!r}: roles are global for "
+                "now, write the role alone"
+            )
+        if any(grant.role == role for grant in grants):
+            _malformed(f"{role} appears twice; list all its groups in one entry")
+        grants.append(RoleGrant(role=role, groups=groups))
+    if not grants:
+        _malformed("it maps no group to a role")
+    return tuple(grants)
+
+
+def _malformed(reason: str) -> NoReturn:
+    raise ImproperlyConfigured(
+        f"{_ROLE_GROUPS} is malformed: {reason}. Example: "
+        "Admin=portal-admins;Editor=ai-team,ml;Viewer=staff"
+    )
+
+
+def authentication_backends(oidc: OIDCConfig | None, local_login: bool) -> list[str]:
+    """Without local login the password backend is gone, so no form (the admin's included)
+    accepts a password."""
+    if oidc is None and not local_login:
+        raise ImproperlyConfigured("LOCAL_LOGIN=off needs OIDC_ISSUER: nobody could sign in.")
+    backends = ["adminui.accounts.oidc.PortalOIDCBackend"] if oidc else []
+    if local_login:
+        backends.append("django.contrib.auth.backends.ModelBackend")
+    return backends
