@@ -10,7 +10,10 @@ through `Transport._request`, which:
 * retries GETs only (never writes: PostHog has no idempotency keys), on connection errors and
   429/502/503/504, with bounded exponential backoff that honours a short ``Retry-After``
   (`retries.RetryPolicy`, which also says why this is not urllib3's `Retry`);
-* records ``Deprecation``/``Sunset`` headers so the UI can warn admins;
+* records ``Deprecation``/``Sunset`` headers, and with ``on_prefix_move`` (``auto``) follows
+  PostHog from the deprecated ``/api/environments/`` alias to ``/api/projects/`` once PostHog
+  names that successor on the same origin and project, or once the alias is gone
+  (docs/posthog-contract.md §1.1);
 * turns every failure into a typed `PostHogError` (see `errors`), so no `requests` exception
   ever leaves this package.
 
@@ -56,6 +59,9 @@ logger = logging.getLogger("adminui.posthog")
 
 USER_AGENT = f"adminui/{adminui.__version__} (+requests)"
 API_PREFIXES = ("environments", "projects")
+# What PostHog's catch-all `api_not_found` view answers for a path no route serves (§1.1): the
+# alias is gone, and no handler ran, so the same request can go to the successor instead.
+ROUTE_NOT_FOUND = "Endpoint not found."
 # PostHog reads ``?token=``/``?api_key=`` on a GET as a project token that overrides the team
 # (docs/posthog-contract.md §1.1), and a key in a URL ends up in access logs. Never send them.
 FORBIDDEN_PARAMS = frozenset({"token", "api_key", "personal_api_key"})
@@ -121,7 +127,11 @@ class Transport:
         max_pages: int = 50,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_prefix_move: Callable[[str, str], None] | None = None,
     ) -> None:
+        """``on_prefix_move`` makes the prefix follow PostHog (``POSTHOG_API_PREFIX=auto``): it is
+        called with the new prefix and the reason (``announced`` or ``alias_gone``) after a move.
+        Without it the prefix is pinned."""
         if api_prefix not in API_PREFIXES:
             raise ValueError(f"api_prefix must be one of {API_PREFIXES}, not {api_prefix!r}")
         self.host = host.rstrip("/")
@@ -132,10 +142,10 @@ class Transport:
             # requests would turn URL credentials into Basic auth, replacing the Bearer key.
             raise ValueError("host must not contain credentials")
         self.project_id = int(project_id)
-        self.api_prefix = api_prefix
-        self.base_path = f"/api/{api_prefix}/{self.project_id}/"
         # A self-hosted PostHog may live under a path, e.g. https://example.com/posthog.
         self._api_root = urlsplit(self.host).path + "/api/"
+        self._use_prefix(api_prefix)
+        self._on_prefix_move = on_prefix_move
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.llm_read_timeout = llm_read_timeout
@@ -270,6 +280,9 @@ class Transport:
                 continue
             self._note_deprecation(response)
             status = response.status_code
+            if status == 404 and self._alias_is_gone(url, response):
+                url = self._move_to_projects(url, reason="alias_gone")
+                continue  # no handler ran, so even a write is safe to send again
             if status < 300 or (allow_redirects and status < 400):
                 return response
             if status < 400:
@@ -354,28 +367,77 @@ class Transport:
         return urlsplit(self._resolve(path)).path
 
     # ----------------------------------------------------------------------------------------
-    # Deprecation headers
+    # Deprecation headers and the API prefix (docs/posthog-contract.md §1.1)
+
+    def _use_prefix(self, api_prefix: str) -> None:
+        self.api_prefix = api_prefix
+        self.base_path = f"/api/{api_prefix}/{self.project_id}/"
+
+    @property
+    def follows_prefix_moves(self) -> bool:
+        return self._on_prefix_move is not None
 
     def _note_deprecation(self, response: requests.Response) -> None:
         deprecation = response.headers.get("Deprecation")
         if not deprecation or deprecation.strip().lower() == "false":
             return
         successor = response.links.get("successor-version", {}).get("url")
+        # RFC 8288: a relative target resolves against the URL that was asked for.
+        successor_url = urljoin(response.url or self.host + "/", successor) if successor else None
         notice = DeprecationNotice(
             deprecation=deprecation.strip(),
             sunset=_http_date(response.headers.get("Sunset")),
-            successor=urljoin(self.host + "/", successor) if successor else None,
+            successor=successor_url,
             first_seen=self.deprecation.first_seen if self.deprecation else datetime.now(UTC),
         )
         if self.deprecation is None:
             logger.warning(
                 "PostHog says %s is deprecated (sunset %s); successor: %s",
-                self.base_path,
+                urlsplit(response.url or "").path or self.base_path,
                 notice.sunset.date() if notice.sunset else "not announced",
-                notice.successor or "not given",
+                redact_url(notice.successor) if notice.successor else "not given",
             )
         if notice != self.deprecation:
             self.deprecation = notice
+        if successor_url and self._is_projects_successor(successor_url):
+            self._move_to_projects(response.url or "", reason="announced")
+
+    def _is_projects_successor(self, url: str) -> bool:
+        """A successor this environment may move to: the same origin, ``/api/projects/`` and
+        the same project id. A link anywhere else is recorded but never followed."""
+        if not self.follows_prefix_moves or self.api_prefix != "environments":
+            return False
+        projects_path = f"{self._api_root}projects/{self.project_id}/"
+        return _origin(url) == self._origin and urlsplit(url).path.startswith(projects_path)
+
+    def _alias_is_gone(self, url: str, response: requests.Response) -> bool:
+        if not self.follows_prefix_moves or self.api_prefix != "environments":
+            return False
+        if not urlsplit(url).path.startswith(self._api_path()):
+            return False
+        try:
+            body = response.json()
+        except ValueError:
+            return False
+        return isinstance(body, dict) and body.get("detail") == ROUTE_NOT_FOUND
+
+    def _move_to_projects(self, url: str, *, reason: str) -> str:
+        """Switch to ``/api/projects/`` (once; concurrent calls may race here harmlessly) and
+        answer ``url`` rewritten onto it."""
+        old_path = self._api_path()
+        if self.api_prefix != "projects":
+            self._use_prefix("projects")
+            logger.info("Following PostHog from %s to %s (%s)", old_path, self._api_path(), reason)
+            if self._on_prefix_move is not None:
+                self._on_prefix_move("projects", reason)
+        parts = urlsplit(url)
+        if not parts.path.startswith(old_path):
+            return url
+        return parts._replace(path=self._api_path() + parts.path[len(old_path) :]).geturl()
+
+    def _api_path(self) -> str:
+        """The path every call starts with, under a self-hosted PostHog's own path too."""
+        return urlsplit(self.host).path + self.base_path
 
 
 # --------------------------------------------------------------------------------------------
