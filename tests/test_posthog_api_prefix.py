@@ -5,6 +5,8 @@ alias gone (404, only /api/projects/)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from adminui.models import ApiPrefixMove
@@ -119,6 +121,20 @@ def test_a_write_refused_by_a_gone_alias_is_sent_to_the_successor_exactly_once(s
     deletes = sandbox.received(demo.KEY_TOGETHER, "DELETE")
     assert [request.path.split("/")[2] for request in deletes] == ["environments", "projects"]
     assert demo.KEY_TOGETHER not in sandbox.state.provider_keys
+
+
+def test_calls_in_flight_when_the_alias_is_found_gone_all_reach_the_successor(sandbox):
+    sandbox.switch(environments_alias="gone")
+    sandbox.faults.add(r"^/api/environments/", latency=0.2)  # both are sent before either moves
+    client = get_client()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda _: client.list_provider_keys(), range(2)))
+    assert all(answers)
+    assert sorted(prefixes_called(sandbox)) == ["environments"] * 2 + ["projects"] * 2
+    # The test database takes writes only from this thread: the move waits for the next
+    # get_client(), which a request's own thread makes.
+    get_client()
+    assert ApiPrefixMove.objects.get().reason == "alias_gone"
 
 
 def test_a_real_not_found_on_the_alias_does_not_move(sandbox):

@@ -10,16 +10,14 @@ through `Transport._request`, which:
 * retries GETs only (never writes: PostHog has no idempotency keys), on connection errors and
   429/502/503/504, with bounded exponential backoff that honours a short ``Retry-After``
   (`retries.RetryPolicy`, which also says why this is not urllib3's `Retry`);
-* records ``Deprecation``/``Sunset`` headers, and with ``on_prefix_move`` (``auto``) follows
-  PostHog from the deprecated ``/api/environments/`` alias to ``/api/projects/`` once PostHog
-  names that successor on the same origin and project, or once the alias is gone
-  (docs/posthog-contract.md §1.1);
+* records ``Deprecation``/``Sunset`` headers and, with ``on_prefix_move`` (``auto``), follows
+  PostHog from the deprecated ``/api/environments/`` alias to ``/api/projects/`` (`api_prefix`);
 * turns every failure into a typed `PostHogError` (see `errors`), so no `requests` exception
   ever leaves this package.
 
 The endpoint groups (`keys`, `evaluations`, `integrations`) build on its request patterns
 (`_get_object`, `_write_object`, `_list_all`) and turn bodies into typed results with `_parse`.
-At ~440 lines this is one job (a safe request and its answer); splitting the URL checks from the
+At ~400 lines this is one job (a safe request and its answer); splitting the URL checks from the
 request they guard would only spread it out.
 """
 
@@ -28,19 +26,19 @@ from __future__ import annotations
 import http.client
 import http.cookiejar
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 import adminui
+from adminui.posthog.api_prefix import API_PREFIXES, ApiPrefix, origin
 from adminui.posthog.errors import (
     PostHogBadResponse,
     PostHogNotFound,
@@ -51,17 +49,13 @@ from adminui.posthog.errors import (
 )
 from adminui.posthog.redaction import redact_url, register_secret
 from adminui.posthog.retries import RetryPolicy
-from adminui.posthog.types import DeprecationNotice, parse_datetime
+from adminui.posthog.types import DeprecationNotice
 
 __all__ = ["Params", "Transport", "build_session"]
 
 logger = logging.getLogger("adminui.posthog")
 
 USER_AGENT = f"adminui/{adminui.__version__} (+requests)"
-API_PREFIXES = ("environments", "projects")
-# What PostHog's catch-all `api_not_found` view answers for a path no route serves (§1.1): the
-# alias is gone, and no handler ran, so the same request can go to the successor instead.
-ROUTE_NOT_FOUND = "Endpoint not found."
 # PostHog reads ``?token=``/``?api_key=`` on a GET as a project token that overrides the team
 # (docs/posthog-contract.md §1.1), and a key in a URL ends up in access logs. Never send them.
 FORBIDDEN_PARAMS = frozenset({"token", "api_key", "personal_api_key"})
@@ -105,7 +99,7 @@ def build_session(
     return session
 
 
-class Transport:
+class Transport(ApiPrefix):
     """One PostHog project, reached with one personal API key: requests, no endpoints."""
 
     def __init__(
@@ -135,7 +129,7 @@ class Transport:
         if api_prefix not in API_PREFIXES:
             raise ValueError(f"api_prefix must be one of {API_PREFIXES}, not {api_prefix!r}")
         self.host = host.rstrip("/")
-        self._origin = _origin(self.host)
+        self._origin = origin(self.host)
         if self._origin is None:
             raise ValueError("host must be an absolute http(s) URL")
         if "@" in urlsplit(self.host).netloc:
@@ -146,6 +140,7 @@ class Transport:
         self._api_root = urlsplit(self.host).path + "/api/"
         self._use_prefix(api_prefix)
         self._on_prefix_move = on_prefix_move
+        self._prefix_lock = threading.Lock()
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.llm_read_timeout = llm_read_timeout
@@ -346,7 +341,7 @@ class Transport:
         without token-like query parameters."""
         parts = urlsplit(url)
         names = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
-        if _origin(url) != self._origin:
+        if origin(url) != self._origin:
             reason = f"a link to another server ({parts.scheme}://{parts.hostname})"
         # "/api/../x" starts with /api/ but leaves it once resolved: no dot segments at all.
         elif not parts.path.startswith(self._api_root) or {".", ".."} & {
@@ -366,95 +361,9 @@ class Transport:
     def _path_of(self, path: str) -> str:
         return urlsplit(self._resolve(path)).path
 
-    # ----------------------------------------------------------------------------------------
-    # Deprecation headers and the API prefix (docs/posthog-contract.md §1.1)
-
-    def _use_prefix(self, api_prefix: str) -> None:
-        self.api_prefix = api_prefix
-        self.base_path = f"/api/{api_prefix}/{self.project_id}/"
-
-    @property
-    def follows_prefix_moves(self) -> bool:
-        return self._on_prefix_move is not None
-
-    def _note_deprecation(self, response: requests.Response) -> None:
-        deprecation = response.headers.get("Deprecation")
-        if not deprecation or deprecation.strip().lower() == "false":
-            return
-        successor = response.links.get("successor-version", {}).get("url")
-        # RFC 8288: a relative target resolves against the URL that was asked for.
-        successor_url = urljoin(response.url or self.host + "/", successor) if successor else None
-        notice = DeprecationNotice(
-            deprecation=deprecation.strip(),
-            sunset=_http_date(response.headers.get("Sunset")),
-            successor=successor_url,
-            first_seen=self.deprecation.first_seen if self.deprecation else datetime.now(UTC),
-        )
-        if self.deprecation is None:
-            logger.warning(
-                "PostHog says %s is deprecated (sunset %s); successor: %s",
-                urlsplit(response.url or "").path or self.base_path,
-                notice.sunset.date() if notice.sunset else "not announced",
-                redact_url(notice.successor) if notice.successor else "not given",
-            )
-        if notice != self.deprecation:
-            self.deprecation = notice
-        if successor_url and self._is_projects_successor(successor_url):
-            self._move_to_projects(response.url or "", reason="announced")
-
-    def _is_projects_successor(self, url: str) -> bool:
-        """A successor this environment may move to: the same origin, ``/api/projects/`` and
-        the same project id. A link anywhere else is recorded but never followed."""
-        if not self.follows_prefix_moves or self.api_prefix != "environments":
-            return False
-        projects_path = f"{self._api_root}projects/{self.project_id}/"
-        return _origin(url) == self._origin and urlsplit(url).path.startswith(projects_path)
-
-    def _alias_is_gone(self, url: str, response: requests.Response) -> bool:
-        if not self.follows_prefix_moves or self.api_prefix != "environments":
-            return False
-        if not urlsplit(url).path.startswith(self._api_path()):
-            return False
-        try:
-            body = response.json()
-        except ValueError:
-            return False
-        return isinstance(body, dict) and body.get("detail") == ROUTE_NOT_FOUND
-
-    def _move_to_projects(self, url: str, *, reason: str) -> str:
-        """Switch to ``/api/projects/`` (once; concurrent calls may race here harmlessly) and
-        answer ``url`` rewritten onto it."""
-        old_path = self._api_path()
-        if self.api_prefix != "projects":
-            self._use_prefix("projects")
-            logger.info("Following PostHog from %s to %s (%s)", old_path, self._api_path(), reason)
-            if self._on_prefix_move is not None:
-                self._on_prefix_move("projects", reason)
-        parts = urlsplit(url)
-        if not parts.path.startswith(old_path):
-            return url
-        return parts._replace(path=self._api_path() + parts.path[len(old_path) :]).geturl()
-
-    def _api_path(self) -> str:
-        """The path every call starts with, under a self-hosted PostHog's own path too."""
-        return urlsplit(self.host).path + self.base_path
-
 
 # --------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) with default ports filled in, for same-origin checks."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    try:
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError:
-        return None
-    return scheme, parts.hostname.lower(), port
 
 
 def _segment(value: object) -> str:
@@ -495,13 +404,3 @@ def _query(params: Params | None) -> list[tuple[str, str]]:
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         pairs.append((name, text))
     return pairs
-
-
-def _http_date(value: str | None) -> datetime | None:
-    """A ``Sunset`` value: an HTTP date, tolerating ISO 8601 as well."""
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return parse_datetime(value.strip())
