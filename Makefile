@@ -44,6 +44,7 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/overview.py
 	$(PY) bench/key_list.py
+	$(PY) bench/keep_alive.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache test-artifacts tests/oidc/node_modules

@@ -145,5 +145,28 @@ class SummaryRequest(models.Model):
         return None
 
 
+class ApiPrefixMove(models.Model):
+    """An environment whose API calls follow PostHog's move from ``/api/environments/`` to
+    ``/api/projects/`` (``POSTHOG_API_PREFIX=auto``, docs/posthog-contract.md §1.1).
+
+    Stored so every process and every restart starts on the successor paths instead of the
+    deprecated alias. Keyed by the environment's slug (its stable name in URLs); the host and
+    project id it was recorded for are kept too, so pointing a slug at another PostHog starts
+    over on the documented path.
+    """
+
+    environment = models.SlugField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    project_id = models.PositiveBigIntegerField()
+    prefix = models.CharField(max_length=16)
+    # "announced": PostHog's Link successor-version header; "alias_gone": the alias answered
+    # "Endpoint not found." and the successor path answered instead.
+    reason = models.CharField(max_length=16)
+    moved_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.environment}: /api/{self.prefix}/ ({self.reason})"
+
+
 # Single sign-on links live with the accounts area; imported here so the app registers them.
 from adminui.accounts.models import ExternalIdentity  # noqa: E402, F401

@@ -194,7 +194,9 @@ else:
     POSTHOG_PROJECT_ID = env_int("POSTHOG_PROJECT_ID", 0, minimum=1)
     if not POSTHOG_PROJECT_ID:
         raise ImproperlyConfigured("POSTHOG_PROJECT_ID is required when POSTHOG_HOST is set.")
-POSTHOG_API_PREFIX = env_choice("POSTHOG_API_PREFIX", "environments", ("environments", "projects"))
+# auto follows PostHog from the deprecated /api/environments/ alias to /api/projects/ when PostHog
+# announces it (docs/posthog-contract.md §1.1); environments or projects pin the prefix.
+POSTHOG_API_PREFIX = env_choice("POSTHOG_API_PREFIX", "auto", ("auto", "environments", "projects"))
 POSTHOG_ENVIRONMENT_NAME = env_str(
     "POSTHOG_ENVIRONMENT_NAME", "Sandbox" if POSTHOG_SANDBOX else f"Project {POSTHOG_PROJECT_ID}"
 )

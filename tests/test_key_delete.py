@@ -44,7 +44,8 @@ def test_deleting_with_a_replacement_sends_it_and_returns_to_the_list(editor_cli
     assert response.redirect_chain[-1][0] == "/sandbox/keys/?provider=openai"
     assert "Key “Production OpenAI” deleted." in response.content.decode()
     assert deletes(sandbox) == [
-        f"/api/environments/4242/llm_analytics/provider_keys/{demo.KEY_PRODUCTION_OPENAI}/"
+        # The portal followed PostHog's successor-version link on its first answer.
+        f"/api/projects/4242/llm_analytics/provider_keys/{demo.KEY_PRODUCTION_OPENAI}/"
         f"?replacement_key_id={demo.KEY_STAGING_OPENAI}"
     ]
     assert sandbox.state.active_key_id == demo.KEY_STAGING_OPENAI

@@ -108,10 +108,19 @@ def test_it_shows_recent_changes_made_through_the_portal(viewer_client):
     assert "eddie started connecting Slack" in text(section)
 
 
-def test_it_shows_posthogs_deprecation_notice(viewer_client):
-    section = card(viewer_client.get(URL).content.decode(), "card-notices")
-    assert "/api/environments/" in section and "31 July 2026" in section
-    assert "POSTHOG_API_PREFIX=projects" in section
+def test_it_says_the_portal_follows_posthogs_move_with_nothing_to_do(viewer_client):
+    section = text(card(viewer_client.get(URL).content.decode(), "card-notices"))
+    assert "PostHog moved its API from /api/environments/ to /api/projects/" in section
+    assert "31 July 2026" in section
+    assert "The portal follows the move: it calls /api/projects/4242/" in section
+    assert "Nothing to do." in section and "POSTHOG_API_PREFIX" not in section
+
+
+def test_a_prefix_pinned_to_the_alias_says_how_to_follow(viewer_client, settings):
+    settings.POSTHOG_API_PREFIX = "environments"
+    section = text(card(viewer_client.get(URL).content.decode(), "card-notices"))
+    assert "PostHog marks the /api/environments/ paths as deprecated" in section
+    assert "Set it to auto (the default)" in section
 
 
 def test_on_the_successor_paths_there_is_no_notice(viewer_client, settings):

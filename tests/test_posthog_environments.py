@@ -7,6 +7,9 @@ import pytest
 from adminui.posthog import PostHogClient, get_client, get_environment, get_environments
 from adminui.sandbox.demo import DEMO_PERSONAL_API_KEY, DEMO_PROJECT_ID
 
+# Building a client reads the stored API prefix (POSTHOG_API_PREFIX=auto).
+pytestmark = pytest.mark.django_db
+
 
 def test_the_sandbox_environment_is_called_sandbox(sandbox):
     environment = get_environment("sandbox")

@@ -116,7 +116,7 @@ def test_the_logging_filter_registers_the_configured_personal_key(settings):
     assert settings.POSTHOG_PERSONAL_API_KEY not in redact(settings.POSTHOG_PERSONAL_API_KEY)
 
 
-def test_environment_and_client_reprs_do_not_show_the_personal_key():
+def test_environment_and_client_reprs_do_not_show_the_personal_key(db):
     environment = get_environment()
     assert DEMO_PERSONAL_API_KEY not in repr(environment)
     assert DEMO_PERSONAL_API_KEY not in repr(get_client(environment))

@@ -184,6 +184,34 @@ def test_projects_responses_carry_no_deprecation_headers(sandbox):
     assert not {"Deprecation", "Link", "Sunset"} & set(response.headers)
 
 
+def test_an_older_posthog_serves_the_alias_without_deprecation_headers(sandbox):
+    sandbox.switch(environments_alias="plain")
+    response = requests.get(sandbox.api_url(KEYS, prefix="environments"), headers=AUTH)
+
+    assert response.status_code == 200
+    assert not {"Deprecation", "Link", "Sunset"} & set(response.headers)
+
+
+def test_once_the_alias_is_gone_only_projects_answers(sandbox):
+    sandbox.switch(environments_alias="gone")
+    gone = requests.get(sandbox.api_url(KEYS, prefix="environments"), headers=AUTH)
+    projects = requests.get(sandbox.api_url(KEYS), headers=AUTH)
+
+    assert gone.status_code == 404
+    assert gone.json() == {
+        "type": "invalid_request",
+        "code": "not_found",
+        "detail": "Endpoint not found.",
+        "attr": None,
+    }
+    assert projects.status_code == 200
+
+
+def test_the_alias_switch_takes_only_the_behaviours_it_knows(sandbox):
+    with pytest.raises(ValueError, match="environments_alias must be one of"):
+        sandbox.switch(environments_alias="sometimes")
+
+
 def test_it_pages_with_absolute_next_and_previous_urls(sandbox):
     first = requests.get(sandbox.api_url(KEYS), params={"limit": 3}, headers=AUTH).json()
     second = requests.get(first["next"], headers=AUTH).json()

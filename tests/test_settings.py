@@ -48,7 +48,11 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
         ("DEBUG", "maybe", "DEBUG must be true or false"),
         ("POSTHOG_PROJECT_ID", "twelve", "POSTHOG_PROJECT_ID must be a whole number"),
         ("POSTHOG_HOST", "us.posthog.com", "POSTHOG_HOST must be a URL"),
-        ("POSTHOG_API_PREFIX", "teams", "POSTHOG_API_PREFIX must be one of environments, projects"),
+        (
+            "POSTHOG_API_PREFIX",
+            "teams",
+            "POSTHOG_API_PREFIX must be one of auto, environments, projects",
+        ),
         ("POSTHOG_READ_TIMEOUT", "-1", "POSTHOG_READ_TIMEOUT must be greater than 0"),
         ("DATABASE_URL", "mysql://db/adminui", "DATABASE_URL must be a postgres"),
         ("CACHE_URL", "memcached://cache", "CACHE_URL must be a URL starting with redis://"),

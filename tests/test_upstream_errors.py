@@ -97,11 +97,16 @@ def test_a_failing_card_does_not_break_the_page(viewer_client, sandbox):
     assert "panel-error" in response.content.decode()
 
 
-def test_admins_see_posthogs_deprecation_notice(admin_client, viewer_client, settings):
-    assert b"marks the <code>/api/environments/</code> paths" in admin_client.get(PAGE).content
-    assert b"/api/environments/</code> paths" not in viewer_client.get(PAGE).content
+def test_admins_are_asked_to_act_only_when_the_prefix_is_pinned_to_the_alias(
+    admin_client, viewer_client, settings
+):
+    banner = b"keeps the portal on them"
+    assert banner not in admin_client.get(PAGE).content  # auto follows PostHog by itself
+    settings.POSTHOG_API_PREFIX = "environments"
+    assert banner in admin_client.get(PAGE).content
+    assert banner not in viewer_client.get(PAGE).content
     settings.POSTHOG_API_PREFIX = "projects"
-    assert b"/api/environments/</code> paths" not in admin_client.get(PAGE).content
+    assert banner not in admin_client.get(PAGE).content
 
 
 def test_a_failed_htmx_read_stays_inside_the_region_that_asked(viewer_client, sandbox):

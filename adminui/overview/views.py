@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from adminui.keys.providers import KEY_STATE_LABELS, key_state_label
 from adminui.keys.rotation import age_in_days, is_due_for_rotation
 from adminui.models import AuditEvent, SummaryRequest
-from adminui.posthog import PostHogEnvironment, get_client, get_environment
+from adminui.posthog import PostHogEnvironment, get_client, get_environment, prefix_move
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
 from adminui.web.htmx import HtmxHttpRequest, render_page
@@ -85,6 +85,10 @@ def overview(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "recent_events": AuditEvent.objects.filter(environment=environment.slug)[:8],
         # Recorded by the client from the answers above, so it is current.
         "notice": client.deprecation,
-        "posthog_api_prefix": environment.api_prefix,
+        "api_path": client.base_path,
+        # auto: whether the portal followed PostHog to /api/projects/, and when (stored).
+        "followed_move": environment.follows_posthog_prefix and client.api_prefix == "projects",
+        "prefix_move": prefix_move(environment),
+        "pinned_to_alias": environment.api_prefix == "environments",
     }
     return render_page(request, "overview/overview.html", context, partial="overview-cards")

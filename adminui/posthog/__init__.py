@@ -14,6 +14,7 @@ from adminui.posthog.environments import (
     get_client,
     get_environment,
     get_environments,
+    prefix_move,
 )
 from adminui.posthog.errors import (
     PostHogAuthError,
@@ -126,6 +127,7 @@ __all__ = [
     "get_client",
     "get_environment",
     "get_environments",
+    "prefix_move",
     "redact",
     "redact_payload",
     "register_secret",

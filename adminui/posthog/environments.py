@@ -4,13 +4,19 @@ Today there is exactly one environment, built from the ``POSTHOG_*`` settings; t
 keeps views and templates written against "an environment" so a second one is a settings
 change, not a refactor. Both caches are dropped whenever a ``POSTHOG_*`` setting changes (tests
 point ``POSTHOG_HOST`` at the sandbox), and an old client's connections are closed.
+
+With ``POSTHOG_API_PREFIX=auto`` a client follows PostHog from ``/api/environments/`` to
+``/api/projects/`` (docs/posthog-contract.md §1.1) and the move is stored (`prefixes`), so
+clients built later, in this process or another, start on ``/api/projects/``.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -18,9 +24,20 @@ from django.dispatch import receiver
 from django.utils.text import slugify
 
 from adminui.posthog.client import PostHogClient
+from adminui.posthog.prefixes import (
+    forget_unsaved_moves,
+    remember_move,
+    save_unsaved_moves,
+    stored_move,
+)
 from adminui.posthog.redaction import register_secret
 
+if TYPE_CHECKING:
+    from adminui.models import ApiPrefixMove
+
 SANDBOX_SLUG = "sandbox"
+# POSTHOG_API_PREFIX: follow PostHog (the default), or pin one of the transport's prefixes.
+AUTO_PREFIX = "auto"
 
 
 @dataclass(frozen=True)
@@ -31,7 +48,7 @@ class PostHogEnvironment:
     name: str
     host: str
     project_id: int
-    api_prefix: str
+    api_prefix: str  # as configured: auto, environments or projects
     personal_api_key: str = field(repr=False)
     sandbox: bool
     connect_timeout: float
@@ -45,6 +62,10 @@ class PostHogEnvironment:
     def project_url(self, path: str = "") -> str:
         """A link into this environment's project in PostHog's web app."""
         return self.posthog_url(f"/project/{self.project_id}/{path.lstrip('/')}")
+
+    @property
+    def follows_posthog_prefix(self) -> bool:
+        return self.api_prefix == AUTO_PREFIX
 
 
 _lock = threading.RLock()
@@ -78,6 +99,7 @@ def get_client(environment: PostHogEnvironment | str | None = None) -> PostHogCl
     """The shared client for an environment (or its slug; ``None`` means the default)."""
     if not isinstance(environment, PostHogEnvironment):
         environment = get_environment(environment)
+    save_unsaved_moves()  # a request's thread: see adminui.posthog.prefixes
     with _lock:
         client = _clients.get(environment)
         if client is None:
@@ -92,6 +114,7 @@ def clear_caches() -> None:
         clients = list(_clients.values())
         _clients.clear()
         _environments = None
+    forget_unsaved_moves()
     for client in clients:
         client.close()
 
@@ -111,7 +134,7 @@ def _environment_from_settings() -> PostHogEnvironment:
         name=name,
         host=str(settings.POSTHOG_HOST).rstrip("/"),
         project_id=int(settings.POSTHOG_PROJECT_ID),
-        api_prefix=getattr(settings, "POSTHOG_API_PREFIX", "environments"),
+        api_prefix=getattr(settings, "POSTHOG_API_PREFIX", AUTO_PREFIX),
         personal_api_key=settings.POSTHOG_PERSONAL_API_KEY,
         sandbox=sandbox,
         connect_timeout=float(getattr(settings, "POSTHOG_CONNECT_TIMEOUT", 3.05)),
@@ -120,13 +143,25 @@ def _environment_from_settings() -> PostHogEnvironment:
     )
 
 
+def prefix_move(environment: PostHogEnvironment) -> ApiPrefixMove | None:
+    """The stored move of a following environment to PostHog's successor prefix, if any."""
+    return stored_move(environment) if environment.follows_posthog_prefix else None
+
+
 def _build_client(environment: PostHogEnvironment) -> PostHogClient:
     """Optional ``POSTHOG_RETRIES``/``POSTHOG_RETRY_BACKOFF`` settings let tests skip waits."""
+    api_prefix = environment.api_prefix
+    on_prefix_move: Callable[[str, str], None] | None = None
+    if environment.follows_posthog_prefix:
+        move = stored_move(environment)
+        api_prefix = move.prefix if move else "environments"
+        on_prefix_move = partial(remember_move, environment)
     return PostHogClient(
         host=environment.host,
         personal_api_key=environment.personal_api_key,
         project_id=environment.project_id,
-        api_prefix=environment.api_prefix,
+        api_prefix=api_prefix,
+        on_prefix_move=on_prefix_move,
         connect_timeout=environment.connect_timeout,
         read_timeout=environment.read_timeout,
         llm_read_timeout=environment.llm_read_timeout,

@@ -10,13 +10,14 @@ through `Transport._request`, which:
 * retries GETs only (never writes: PostHog has no idempotency keys), on connection errors and
   429/502/503/504, with bounded exponential backoff that honours a short ``Retry-After``
   (`retries.RetryPolicy`, which also says why this is not urllib3's `Retry`);
-* records ``Deprecation``/``Sunset`` headers so the UI can warn admins;
+* records ``Deprecation``/``Sunset`` headers and, with ``on_prefix_move`` (``auto``), follows
+  PostHog from the deprecated ``/api/environments/`` alias to ``/api/projects/`` (`api_prefix`);
 * turns every failure into a typed `PostHogError` (see `errors`), so no `requests` exception
   ever leaves this package.
 
 The endpoint groups (`keys`, `evaluations`, `integrations`) build on its request patterns
 (`_get_object`, `_write_object`, `_list_all`) and turn bodies into typed results with `_parse`.
-At ~440 lines this is one job (a safe request and its answer); splitting the URL checks from the
+At ~400 lines this is one job (a safe request and its answer); splitting the URL checks from the
 request they guard would only spread it out.
 """
 
@@ -25,19 +26,19 @@ from __future__ import annotations
 import http.client
 import http.cookiejar
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 import adminui
+from adminui.posthog.api_prefix import API_PREFIXES, ApiPrefix, origin
 from adminui.posthog.errors import (
     PostHogBadResponse,
     PostHogNotFound,
@@ -48,14 +49,13 @@ from adminui.posthog.errors import (
 )
 from adminui.posthog.redaction import redact_url, register_secret
 from adminui.posthog.retries import RetryPolicy
-from adminui.posthog.types import DeprecationNotice, parse_datetime
+from adminui.posthog.types import DeprecationNotice
 
 __all__ = ["Params", "Transport", "build_session"]
 
 logger = logging.getLogger("adminui.posthog")
 
 USER_AGENT = f"adminui/{adminui.__version__} (+requests)"
-API_PREFIXES = ("environments", "projects")
 # PostHog reads ``?token=``/``?api_key=`` on a GET as a project token that overrides the team
 # (docs/posthog-contract.md §1.1), and a key in a URL ends up in access logs. Never send them.
 FORBIDDEN_PARAMS = frozenset({"token", "api_key", "personal_api_key"})
@@ -99,7 +99,7 @@ def build_session(
     return session
 
 
-class Transport:
+class Transport(ApiPrefix):
     """One PostHog project, reached with one personal API key: requests, no endpoints."""
 
     def __init__(
@@ -121,21 +121,26 @@ class Transport:
         max_pages: int = 50,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_prefix_move: Callable[[str, str], None] | None = None,
     ) -> None:
+        """``on_prefix_move`` makes the prefix follow PostHog (``POSTHOG_API_PREFIX=auto``): it is
+        called with the new prefix and the reason (``announced`` or ``alias_gone``) after a move.
+        Without it the prefix is pinned."""
         if api_prefix not in API_PREFIXES:
             raise ValueError(f"api_prefix must be one of {API_PREFIXES}, not {api_prefix!r}")
         self.host = host.rstrip("/")
-        self._origin = _origin(self.host)
+        self._origin = origin(self.host)
         if self._origin is None:
             raise ValueError("host must be an absolute http(s) URL")
         if "@" in urlsplit(self.host).netloc:
             # requests would turn URL credentials into Basic auth, replacing the Bearer key.
             raise ValueError("host must not contain credentials")
         self.project_id = int(project_id)
-        self.api_prefix = api_prefix
-        self.base_path = f"/api/{api_prefix}/{self.project_id}/"
         # A self-hosted PostHog may live under a path, e.g. https://example.com/posthog.
         self._api_root = urlsplit(self.host).path + "/api/"
+        self._use_prefix(api_prefix)
+        self._on_prefix_move = on_prefix_move
+        self._prefix_lock = threading.Lock()
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.llm_read_timeout = llm_read_timeout
@@ -270,6 +275,9 @@ class Transport:
                 continue
             self._note_deprecation(response)
             status = response.status_code
+            if status == 404 and self._alias_is_gone(url, response):
+                url = self._move_to_projects(url, reason="alias_gone")
+                continue  # no handler ran, so even a write is safe to send again
             if status < 300 or (allow_redirects and status < 400):
                 return response
             if status < 400:
@@ -333,7 +341,7 @@ class Transport:
         without token-like query parameters."""
         parts = urlsplit(url)
         names = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
-        if _origin(url) != self._origin:
+        if origin(url) != self._origin:
             reason = f"a link to another server ({parts.scheme}://{parts.hostname})"
         # "/api/../x" starts with /api/ but leaves it once resolved: no dot segments at all.
         elif not parts.path.startswith(self._api_root) or {".", ".."} & {
@@ -353,46 +361,9 @@ class Transport:
     def _path_of(self, path: str) -> str:
         return urlsplit(self._resolve(path)).path
 
-    # ----------------------------------------------------------------------------------------
-    # Deprecation headers
-
-    def _note_deprecation(self, response: requests.Response) -> None:
-        deprecation = response.headers.get("Deprecation")
-        if not deprecation or deprecation.strip().lower() == "false":
-            return
-        successor = response.links.get("successor-version", {}).get("url")
-        notice = DeprecationNotice(
-            deprecation=deprecation.strip(),
-            sunset=_http_date(response.headers.get("Sunset")),
-            successor=urljoin(self.host + "/", successor) if successor else None,
-            first_seen=self.deprecation.first_seen if self.deprecation else datetime.now(UTC),
-        )
-        if self.deprecation is None:
-            logger.warning(
-                "PostHog says %s is deprecated (sunset %s); successor: %s",
-                self.base_path,
-                notice.sunset.date() if notice.sunset else "not announced",
-                notice.successor or "not given",
-            )
-        if notice != self.deprecation:
-            self.deprecation = notice
-
 
 # --------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) with default ports filled in, for same-origin checks."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    try:
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError:
-        return None
-    return scheme, parts.hostname.lower(), port
 
 
 def _segment(value: object) -> str:
@@ -433,13 +404,3 @@ def _query(params: Params | None) -> list[tuple[str, str]]:
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         pairs.append((name, text))
     return pairs
-
-
-def _http_date(value: str | None) -> datetime | None:
-    """A ``Sunset`` value: an HTTP date, tolerating ISO 8601 as well."""
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return parse_datetime(value.strip())

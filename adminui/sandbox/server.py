@@ -33,8 +33,17 @@ Switches (`server.switch(...)`, constructor arguments or POST /_sandbox/switches
     trial_era                     evaluation_config carries the old trial_* fields
     legacy_models_shape           models answers the older {"models": [{id, posthog_available}]}
     ai_data_processing_approved   False makes evaluation_summary answer 403
+    environments_alias            "deprecated" (newest PostHog): /api/environments/ serves what
+                                  /api/projects/ serves, with Deprecation, a relative
+                                  Link rel="successor-version" and Sunset; "plain": the alias
+                                  without those headers (older PostHog); "gone": only
+                                  /api/projects/ exists, the alias answers 404 "Endpoint not found."
     summary_delay, latency        seconds a summary takes; seconds added to every API request
     validation_delay              seconds a live key validation takes
+    throttles, throttle_rates     PostHog's rate limits, on by default at PostHog's rates (480/min
+                                  and 4800/h per key over all endpoints; the summary's own 50/min,
+                                  200/h, 500/day); throttle_rates={"burst": "3/minute"} lowers one
+                                  (adminui/sandbox/throttles.py)
 
 Faults (`server.faults.add(...)`, or POST /_sandbox/faults with the same fields as JSON)
     Matched by regex search on the path (no query) and optional method; the first match wins.
@@ -47,6 +56,10 @@ Recorded requests (for tests)
     `server.requests` keeps the newest API requests as `RecordedRequest`s (method, target,
     headers, body; `.path`, `.query`, `.json()`); `server.received(path_regex, method)` picks
     the ones whose path matches, the way faults match.
+
+PostHog's web pages (adminui/sandbox/pages.py)
+    A GET outside /api/ (and a browser's GET of integrations/authorize/) answers an HTML page
+    saying what PostHog's web app shows there, so the portal's "Open in PostHog" links land.
 
 Control endpoints (no auth, loopback tooling only; changes need the header X-Sandbox-Control: 1)
     GET/POST/DELETE /_sandbox/faults, POST /_sandbox/reset, GET/POST /_sandbox/switches,
@@ -84,12 +97,15 @@ from adminui.sandbox.api import (
 )
 from adminui.sandbox.demo import DEMO_PROJECT_ID, build_demo_state
 from adminui.sandbox.faults import Faults
+from adminui.sandbox.pages import is_web_page, web_page
 from adminui.sandbox.resources import ROUTES
 from adminui.sandbox.resources.integrations import consent_page
 from adminui.sandbox.state import ApiKey, Switches
+from adminui.sandbox.throttles import check_throttles, throttles_for
 
 API_PATH = re.compile(r"/api/(?P<prefix>projects|environments)/(?P<project>[^/]+)/(?P<rest>.*?)/?")
-SUNSET = "Fri, 31 Jul 2026 00:00:00 GMT"
+SUNSET = "Fri, 31 Jul 2026 00:00:00 GMT"  # PostHog's API_ENVIRONMENTS_SUNSET_DATE
+ROUTE_NOT_FOUND = "Endpoint not found."
 REQUESTS_KEPT = 5000
 CONTROL_HEADER = "X-Sandbox-Control"
 
@@ -202,6 +218,8 @@ class SandboxServer:
         base_url = f"http://{headers.get('Host') or f'{self.host}:{self.port}'}"
         if parts.path.startswith("/_sandbox/"):
             return self._control(method, parts.path, query, body, headers)
+        if is_web_page(method, target, headers.get("Accept", "")):
+            return web_page(self.state, target)
         self.requests.append(RecordedRequest(method, target, dict(headers.items()), body))
         if latency := self.state.switches.latency:
             time.sleep(latency)
@@ -211,9 +229,14 @@ class SandboxServer:
                 return None
             if (response := fault.response()) is not None:
                 return response
+        alias = self.state.switches.environments_alias
+        on_alias = parts.path.startswith("/api/environments/")
+        if on_alias and alias == "gone":
+            return not_found(ROUTE_NOT_FOUND).response  # PostHog's api_not_found, before auth
         request = Request(self.state, method, parts.path, query, headers, body, base_url)
         response = self._answer(request)
-        if parts.path.startswith("/api/environments/"):
+        if on_alias and alias == "deprecated":
+            # EnvironmentsRewriteMiddleware: a relative successor with the same query.
             successor = target.replace("/api/environments/", "/api/projects/", 1)
             response.headers |= {
                 "Deprecation": "true",
@@ -253,6 +276,7 @@ class SandboxServer:
             raise permission_denied("This action does not support personal API key access")
         if not api_key.grants(route.scope):
             raise permission_denied(f"API key missing required scope '{route.scope}'")
+        check_throttles(request, throttles_for(request.method, match["rest"]))
         return route.handler
 
     def _authenticate(self, request: Request) -> ApiKey:
@@ -355,14 +379,22 @@ def _find_personal_api_key(request: Request) -> tuple[str, str] | None:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """HTTP/1.1 with keep-alive: every answer carries its Content-Length."""
+    """HTTP/1.1 with keep-alive: every answer carries its Content-Length.
+
+    On the wire it answers like PostHog's servers: the status line, headers and body leave in
+    one write (a buffered `wfile`, flushed once per request by `handle_one_request`) and
+    TCP_NODELAY is set, so a kept-alive client never waits for a delayed ACK (~40 ms) between
+    a small header write and the body (see bench/keep_alive.py).
+    """
 
     protocol_version = "HTTP/1.1"
     timeout = 120  # seconds an idle keep-alive connection may stay open
+    wbufsize = 64 * 1024  # a whole typical answer; larger bodies stream past the buffer
     server: _HTTPServer
 
     def setup(self) -> None:
         super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, open_=True)
 
     def finish(self) -> None:

@@ -8,6 +8,7 @@ Handlers that simulate slow work (live key validation, summaries) step out of it
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,10 @@ def mask(api_key: str) -> str:
     return f"{api_key[:4]}...{api_key[-4:]}" if len(api_key) > 12 else "********"
 
 
+SWITCH_CHOICES = {"environments_alias": ("deprecated", "plain", "gone")}
+RATE = re.compile(r"\d+/[smhd][a-z]*")  # DRF's rate syntax
+
+
 @dataclass
 class Switches:
     """How the sandbox behaves; the server module's docstring describes each switch."""
@@ -41,6 +46,9 @@ class Switches:
     summary_delay: float = 2.0  # seconds a summary takes
     latency: float = 0.0  # seconds added to every API request
     validation_delay: float = 0.2  # a provider round trip; tests make it smaller
+    environments_alias: str = "deprecated"  # or "plain" (older PostHog), "gone" (404)
+    throttles: bool = True  # PostHog's rate limits (sandbox/throttles.py)
+    throttle_rates: dict[str, str] = field(default_factory=dict)  # {"burst": "3/minute"}
 
     def change(self, **switches: Any) -> None:
         """Set some switches, coerced to their type (JSON may send 1 for True, 2 for 2.0)."""
@@ -48,7 +56,12 @@ class Switches:
         if unknown:
             raise ValueError(f"Unknown switches: {', '.join(sorted(unknown))}")
         for name, value in switches.items():
-            setattr(self, name, type(getattr(self, name))(value))
+            value = type(getattr(self, name))(value)
+            if name in SWITCH_CHOICES and value not in SWITCH_CHOICES[name]:
+                raise ValueError(f"{name} must be one of {', '.join(SWITCH_CHOICES[name])}")
+            if name == "throttle_rates" and not all(map(RATE.fullmatch, value.values())):
+                raise ValueError("throttle_rates takes rates like 480/minute or 50/m")
+            setattr(self, name, value)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
+
 from adminui.posthog import PostHogError
 from adminui.web.failures import hint_for
 
@@ -34,6 +36,10 @@ def _outcome(call: Callable[[], Any]) -> Outcome:
         return Outcome(value=call())
     except PostHogError as error:
         return Outcome(error=error)
+    finally:
+        # A call may touch the database (the client stores an API prefix move): close this
+        # short-lived thread's connections rather than leave them to the garbage collector.
+        connections.close_all()
 
 
 def gather(calls: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:

@@ -17,8 +17,10 @@ def portal(request: HttpRequest) -> dict:
     role = role_of(request.user)
     deprecation = None
     if role == Role.ADMIN:
+        # Only a pinned prefix needs an operator: with `auto` the portal follows PostHog itself.
         for candidate in environments:
-            deprecation = deprecation or get_client(candidate).deprecation
+            if candidate.api_prefix == "environments":
+                deprecation = deprecation or get_client(candidate).deprecation
     return {
         "environments": environments,
         "environment": environment or environments[0],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 from collections import Counter
 from typing import Any
@@ -24,8 +23,6 @@ from adminui.sandbox.state import Evaluation, EvaluationRun
 ORDERINGS = ("created_at", "-created_at", "updated_at", "-updated_at", "name", "-name")
 SUMMARY_MAX_RUNS = 250
 SUMMARY_CACHE_SECONDS = 3600
-# PostHog's summarization throttles, counted per personal API key: (name, requests, seconds).
-SUMMARY_THROTTLES = (("burst", 50, 60), ("sustained", 200, 3600), ("daily", 500, 86400))
 SUMMARY_FILTERS = ("all", "pass", "fail", "na")
 
 
@@ -66,8 +63,7 @@ def retrieve_evaluation(request: Request) -> Response:
 
 
 def evaluation_summary(request: Request) -> Response:
-    state = request.state
-    check_summary_throttles(request)
+    state = request.state  # throttled before this, in sandbox/throttles.py
     if not request.state.switches.ai_data_processing_approved:
         raise permission_denied(
             "AI data processing must be approved by your organization before using summarization"
@@ -99,26 +95,6 @@ def evaluation_summary(request: Request) -> Response:
     body = summarize(evaluation, runs, params["filter"])
     state.summary_cache[cache_key] = (time.time() + SUMMARY_CACHE_SECONDS, body)
     return Response(200, body)
-
-
-def check_summary_throttles(request: Request) -> None:
-    """DRF's SimpleRateThrottle, once per rate; every request counts, valid or not."""
-    assert request.api_key is not None
-    identity = hashlib.sha256(request.api_key.value.encode()).hexdigest()
-    now, waits = time.time(), []
-    for name, limit, seconds in SUMMARY_THROTTLES:
-        history = request.state.throttle_history.setdefault(f"{name}:{identity}", [])
-        while history and history[-1] <= now - seconds:
-            history.pop()
-        if len(history) >= limit:
-            waits.append(seconds - (now - history[-1]))
-        else:
-            history.insert(0, now)
-    if waits:
-        wait = math.ceil(max(waits))
-        unit = "second" if wait == 1 else "seconds"
-        detail = f"Request was throttled. Expected available in {wait} {unit}."
-        raise hog_error(429, "throttled_error", "throttled", detail)
 
 
 def parse_summary_request(data: dict[str, Any]) -> dict[str, Any]:
