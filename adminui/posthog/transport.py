@@ -25,16 +25,18 @@ from __future__ import annotations
 import http.client
 import http.cookiejar
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
+import urllib3.util
 from requests.adapters import HTTPAdapter
 
 import adminui
@@ -67,6 +69,9 @@ _TRANSPORT_ERRORS = (
     http.client.HTTPException,
     OSError,
 )
+
+# Characters on which URL parsers disagree (or that no valid link contains).
+_AMBIGUOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")
 
 type Params = Mapping[str, str | int | bool | None]
 
@@ -329,26 +334,29 @@ class Transport:
         return f"{self.host}{self.base_path}{path_or_url.lstrip('/')}"
 
     def _checked_absolute_url(self, url: str) -> str:
-        """Accept an absolute URL only on the configured origin, under its ``/api/``, and
-        without token-like query parameters."""
+        """An absolute URL (a ``next`` link) rebuilt on the configured origin, or a refusal.
+
+        The link must name the configured origin both as `urlsplit` and as urllib3 (which
+        requests uses to connect) read it: they disagree on links such as ``http://a\\@b/``,
+        so anything either could read two ways (userinfo, backslashes, whitespace, control
+        characters) is refused outright. What is sent is the configured origin plus the link's
+        path and query, so even a parser quirk unknown today cannot change the host.
+        """
         parts = urlsplit(url)
-        names = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
-        if _origin(url) != self._origin:
+        if _AMBIGUOUS.search(url) or "@" in parts.netloc:
+            reason = "an ambiguous link (credentials, backslashes or control characters)"
+        elif _origin(url) != self._origin or _library_origin(url) != self._origin:
             reason = f"a link to another server ({parts.scheme}://{parts.hostname})"
         # "/api/../x" starts with /api/ but leaves it once resolved: no dot segments at all.
         elif not parts.path.startswith(self._api_root) or {".", ".."} & {
             unquote(segment) for segment in parts.path.split("/")
         }:
             reason = "a link outside PostHog's API"
+        elif {name.lower() for name, _ in parse_qsl(parts.query, True)} & FORBIDDEN_PARAMS:
+            reason = "a link carrying a token parameter"
         else:
-            reason = ""
-        if reason:
-            raise bad_response(reason, status=None, method="GET", path=parts.path)
-        if names & FORBIDDEN_PARAMS:
-            raise bad_response(
-                "a link carrying a token parameter", status=None, method="GET", path=parts.path
-            )
-        return url
+            return urlunsplit((*urlsplit(self.host)[:2], parts.path, parts.query, ""))
+        raise bad_response(reason, status=None, method="GET", path=parts.path)
 
     def _path_of(self, path: str) -> str:
         return urlsplit(self._resolve(path)).path
@@ -393,6 +401,19 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     except ValueError:
         return None
     return scheme, parts.hostname.lower(), port
+
+
+def _library_origin(url: str) -> tuple[str, str, int] | None:
+    """`_origin` as urllib3, which opens the connection, reads the URL."""
+    try:
+        parts = urllib3.util.parse_url(url)
+    except urllib3.exceptions.LocationParseError:
+        return None
+    scheme = (parts.scheme or "").lower()
+    if scheme not in ("http", "https") or not parts.host:
+        return None
+    host = parts.host.strip("[]").lower()
+    return scheme, host, parts.port or (443 if scheme == "https" else 80)
 
 
 def _segment(value: object) -> str:
