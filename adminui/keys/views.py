@@ -67,6 +67,7 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
     context = {
         "page_obj": paginate(inventory.shown, request.GET),
         "total": len(keys),
+        "skipped": keys.skipped,
         "config": inventory.config,
         "active_id": inventory.active_id,
         "ordering": inventory.ordering,

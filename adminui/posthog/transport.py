@@ -50,7 +50,13 @@ from adminui.posthog.errors import (
 )
 from adminui.posthog.redaction import redact_url, register_secret
 from adminui.posthog.retries import RetryPolicy
-from adminui.posthog.types import DeprecationNotice, parse_datetime
+from adminui.posthog.types import (
+    UNREADABLE,
+    DeprecationNotice,
+    Listing,
+    parse_datetime,
+    readable_items,
+)
 
 __all__ = ["Params", "Transport", "build_session"]
 
@@ -177,8 +183,8 @@ class Transport:
         path: str,
         factory: Callable[[dict[str, Any]], T],
         params: Params | None = None,
-    ) -> list[T]:
-        return [self._parse(factory, item) for item in self._paginate(path, params)]
+    ) -> Listing[T]:
+        return readable_items(factory, self._paginate(path, params))
 
     def _paginate(self, path: str, params: Params | None = None) -> Iterator[dict[str, Any]]:
         """Follow ``next`` links of a ``limit``/``offset`` envelope, within ``max_pages``.
@@ -217,7 +223,7 @@ class Transport:
             if not isinstance(data, dict):
                 raise TypeError("not a JSON object")
             return factory(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except UNREADABLE as exc:
             raise PostHogBadResponse(
                 f"PostHog answered with something the portal did not expect "
                 f"({type(exc).__name__}: {exc})."
