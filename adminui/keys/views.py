@@ -34,6 +34,7 @@ from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
+from adminui.web.errors import add_to_form
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import PAGE_SIZES, paginate
 from adminui.web.responses import csv_download, go_to, json_download
@@ -174,9 +175,18 @@ def key_edit(
     request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
 ) -> HttpResponse:
     client = get_client(environment)
-    key = client.get_provider_key(key_id)
-    form = ProviderKeyEditForm(request.POST or None, key=key, environment=environment)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        key = client.get_provider_key(key_id)
+        form = ProviderKeyEditForm(key=key, environment=environment)
+        context = {"form": form, "key": key}
+        return render_page(request, "keys/edit.html", context, partial="key-form")
+    try:
+        # The current values tell what changed: only that is sent.
+        key = client.get_provider_key(key_id)
+    except PostHogError as error:
+        return edit_form_kept(request, environment, key_id, error)
+    form = ProviderKeyEditForm(request.POST, key=key, environment=environment)
+    if form.is_valid():
         changes = form.changes()
         if not changes:
             messages.info(request, "Nothing changed.")
@@ -194,6 +204,34 @@ def key_edit(
             messages.success(request, f"Key “{updated.name}” saved.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
     return render_page(request, "keys/edit.html", {"form": form, "key": key}, partial="key-form")
+
+
+def edit_form_kept(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str, error: PostHogError
+) -> HttpResponse:
+    """The submitted edit form, values kept (the secret aside), when the key could not be read
+    first: nothing was sent, and saving again once PostHog answers works."""
+    post = request.POST
+    provider = post.get("provider", "")
+    as_typed = ProviderKey(
+        id=key_id,
+        provider=provider if provider in PROVIDERS else "",
+        name=post.get("name", ""),
+        state="unknown",
+        error_message=None,
+        api_key_masked="····",
+        azure_endpoint_display=post.get("azure_endpoint") or None,
+        api_version_display=post.get("api_version") or None,
+        created_at=None,
+        created_by=None,
+        last_used_at=None,
+    )
+    form = ProviderKeyEditForm(post, key=as_typed, environment=environment)
+    form.is_valid()  # field errors show too, so the next save can succeed
+    form.add_error(None, "Nothing was saved: the portal could not read the key from PostHog.")
+    add_to_form(form, error)
+    context = {"form": form, "key": as_typed}
+    return render_page(request, "keys/edit.html", context, partial="key-form")
 
 
 @require_POST
