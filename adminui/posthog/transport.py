@@ -43,13 +43,16 @@ import adminui
 from adminui.posthog.errors import (
     PostHogBadResponse,
     PostHogNotFound,
+    PostHogTimeout,
     bad_response,
     error_from_exception,
     error_from_response,
+    is_timeout,
     non_json_success,
+    out_of_time,
 )
 from adminui.posthog.redaction import redact_url, register_secret
-from adminui.posthog.retries import RetryPolicy
+from adminui.posthog.retries import RetryPolicy, current_patience
 from adminui.posthog.types import (
     UNREADABLE,
     DeprecationNotice,
@@ -76,6 +79,8 @@ _TRANSPORT_ERRORS = (
     OSError,
 )
 
+# Below this, an attempt could not get an answer before a web request's deadline: stop instead.
+MIN_ATTEMPT_SECONDS = 0.5
 # Characters on which URL parsers disagree (or that no valid link contains).
 _AMBIGUOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")
 
@@ -125,7 +130,6 @@ class Transport:
         llm_read_timeout: float = 90.0,
         retries: int = 2,
         backoff: float = 0.5,
-        max_retry_after: float = 10.0,
         # PostHog's LimitOffsetPagination has no maximum limit: big pages save round trips
         # when the portal reads a whole list (see bench/key_list.py).
         page_size: int = 500,
@@ -153,7 +157,7 @@ class Transport:
         self.page_size = page_size
         self.max_pages = max_pages
         register_secret(personal_api_key)
-        self._retry = RetryPolicy(retries, backoff, max_retry_after, sleep)
+        self._retry = RetryPolicy(retries, backoff, sleep)
         self._session = build_session(personal_api_key, session)
         self.deprecation: DeprecationNotice | None = None
 
@@ -266,18 +270,20 @@ class Transport:
         """
         url = self._resolve(path_or_url)
         query = _query(params)
-        timeout = (self.connect_timeout, self.llm_read_timeout if llm else self.read_timeout)
-        attempt = 0
+        attempt, waited = 0, 0.0
         while True:
+            timeout = self._timeout(method, url, llm=llm)
             try:
                 response = self._send(method, url, query, json, timeout)
             except _TRANSPORT_ERRORS as exc:
-                error = error_from_exception(exc, method=method, url=url, timeout=timeout)
-                delay = self._retry.delay_after_exception(method, exc, attempt)
+                error = self._out_of_time(method, url, exc, timeout) or error_from_exception(
+                    exc, method=method, url=url, timeout=timeout
+                )
+                delay = self._retry.delay_after_exception(method, exc, attempt, waited)
                 if delay is None:
                     raise error from exc
                 self._retry.wait(delay, method, url, reason=type(exc).__name__, attempt=attempt)
-                attempt += 1
+                attempt, waited = attempt + 1, waited + delay
                 continue
             self._note_deprecation(response)
             status = response.status_code
@@ -297,11 +303,31 @@ class Transport:
                 method=method,
                 path=urlsplit(url).path,
             )
-            delay = self._retry.delay_after_error(method, error, attempt)
+            delay = self._retry.delay_after_error(method, error, attempt, waited)
             if delay is None:
                 raise error
             self._retry.wait(delay, method, url, reason=f"HTTP {status}", attempt=attempt)
-            attempt += 1
+            attempt, waited = attempt + 1, waited + delay
+
+    def _timeout(self, method: str, url: str, *, llm: bool) -> tuple[float, float]:
+        """``(connect, read)`` for the next attempt, cut to what is left of a request's budget."""
+        timeout = (self.connect_timeout, self.llm_read_timeout if llm else self.read_timeout)
+        remaining = current_patience().remaining()
+        if remaining is None:
+            return timeout
+        if remaining < MIN_ATTEMPT_SECONDS:
+            raise out_of_time(current_patience().budget, method=method, url=url, sent=False)
+        return (min(timeout[0], remaining), min(timeout[1], remaining))
+
+    def _out_of_time(
+        self, method: str, url: str, exc: BaseException, timeout: tuple[float, float]
+    ) -> PostHogTimeout | None:
+        """The budget's own timeout error when a cut timeout is what ran out."""
+        patience = current_patience()
+        remaining = patience.remaining()
+        if remaining is None or remaining >= MIN_ATTEMPT_SECONDS or not is_timeout(exc):
+            return None
+        return out_of_time(patience.budget, method=method, url=url, sent=True)
 
     def _send(
         self,
