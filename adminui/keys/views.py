@@ -7,12 +7,14 @@ Write views answer htmx with 204 plus events (the key region refreshes itself on
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -135,21 +137,50 @@ def key_add(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpRe
         )
         return render(request, "keys/add.html", {"form": form})
     form = ProviderKeyCreateForm(request.POST, environment=environment)
+    context: dict[str, Any] = {"form": form}
     if form.is_valid():
         sent = form.payload()
-        key = record_form_write(
-            form,
-            request,
-            environment,
-            action="provider_key.create",
-            target=Target("provider_key", label=form.cleaned_data["name"]),
-            sent=sent,
-            call=lambda: client.create_provider_key(**sent),
-        )
-        if key:
+        try:
+            key = record_write(
+                request,
+                environment,
+                action="provider_key.create",
+                target=Target("provider_key", label=sent["name"]),
+                sent=sent,
+                call=lambda: client.create_provider_key(**sent),
+            )
+        except PostHogError as error:
+            if error.may_have_applied:
+                # Trying again blindly could add the key twice: look first, and say.
+                context["unanswered"] = look_for_created_key(environment, sent["name"], error)
+            else:
+                add_to_form(form, error)
+        else:
             messages.success(request, f"Key “{key.name}” added. PostHog checked it: valid.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
-    return render_page(request, "keys/add.html", {"form": form}, partial="key-form")
+    return render_page(request, "keys/add.html", context, partial="key-form")
+
+
+# How far back a key created by a create that got no answer is looked for.
+UNANSWERED_CREATE_WINDOW = timedelta(minutes=5)
+
+
+def look_for_created_key(
+    environment: PostHogEnvironment, name: str, error: PostHogError
+) -> dict[str, Any]:
+    """After a create PostHog did not answer: the keys with its name made in the last minutes
+    (probably by it), or why the portal could not look."""
+    since = timezone.now() - UNANSWERED_CREATE_WINDOW
+    try:
+        keys = get_client(environment).list_provider_keys()
+    except PostHogError as lookup_error:
+        return {"name": name, "error": error, "lookup_error": lookup_error}
+    found = [
+        key
+        for key in keys
+        if key.name == name and key.created_at is not None and key.created_at >= since
+    ]
+    return {"name": name, "error": error, "found": found}
 
 
 @require_POST
