@@ -11,9 +11,10 @@ How long a call may wait depends on who is waiting, the `Patience` of the curren
   and the page says when to try again. A request also has a deadline (`web_request_budget`,
   set by `adminui.web.budget`): every call's timeouts are cut to what is left of it, so no
   request outlives the server's worker timeout (``WEB_TIMEOUT``);
-* background work (`background()`: the summary task, key checks in the worker) waits as long as
-  PostHog asks, up to ``BACKGROUND.max_wait`` (a daily limit's hours-long ``Retry-After`` would
-  hold a worker for the day: then the task fails and says when to try again).
+* background work (`background()`, or a task decorated with `background_work` such as the
+  summary task) waits as long as PostHog asks, up to ``BACKGROUND.max_wait`` (a daily limit's
+  hours-long ``Retry-After`` would hold a worker for the day: then the task fails and says when
+  to try again).
 
 Why a loop in `Transport._request` and not urllib3's `Retry` on the session's adapter (as
 PyGithub's ``GithubRetry`` does): `Retry` only sees what happens inside urllib3's ``urlopen``,

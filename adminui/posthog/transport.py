@@ -3,21 +3,21 @@
 `Transport` wraps one pooled `requests.Session` per PostHog environment. Every call goes
 through `Transport._request`, which:
 
-* joins the path onto ``{host}/api/{prefix}/{project_id}/`` (or checks that an absolute URL,
-  such as a pagination ``next`` link, points at the configured host);
+* joins the path onto ``{host}/api/{prefix}/{project_id}/``, or rebuilds an absolute URL (a
+  pagination ``next`` link) on the configured origin once `links` has checked it names that
+  origin unambiguously;
 * sends an explicit ``(connect, read)`` timeout, the longer read timeout when PostHog has to call
-  an LLM provider before answering;
+  an LLM provider before answering, cut to what is left of a web request's time budget;
 * retries GETs only (never writes: PostHog has no idempotency keys), on connection errors and
-  429/502/503/504, with bounded exponential backoff that honours a short ``Retry-After``
-  (`retries.RetryPolicy`, which also says why this is not urllib3's `Retry`);
+  429/502/503/504, with bounded exponential backoff that honours ``Retry-After`` as long as the
+  context may wait (`retries`: about a second in a web request, as PostHog asks in background
+  tasks; it also says why this is not urllib3's `Retry`);
 * records ``Deprecation``/``Sunset`` headers so the UI can warn admins;
 * turns every failure into a typed `PostHogError` (see `errors`), so no `requests` exception
   ever leaves this package.
 
 The endpoint groups (`keys`, `evaluations`, `integrations`) build on its request patterns
 (`_get_object`, `_write_object`, `_list_all`) and turn bodies into typed results with `_parse`.
-At ~440 lines this is one job (a safe request and its answer); splitting the URL checks from the
-request they guard would only spread it out.
 """
 
 from __future__ import annotations
@@ -25,18 +25,16 @@ from __future__ import annotations
 import http.client
 import http.cookiejar
 import logging
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
-import urllib3.util
 from requests.adapters import HTTPAdapter
 
 import adminui
@@ -51,6 +49,7 @@ from adminui.posthog.errors import (
     non_json_success,
     out_of_time,
 )
+from adminui.posthog.links import Params, checked_link, origin, query_pairs
 from adminui.posthog.redaction import redact_url, register_secret
 from adminui.posthog.retries import RetryPolicy, current_patience
 from adminui.posthog.types import (
@@ -67,9 +66,6 @@ logger = logging.getLogger("adminui.posthog")
 
 USER_AGENT = f"adminui/{adminui.__version__} (+requests)"
 API_PREFIXES = ("environments", "projects")
-# PostHog reads ``?token=``/``?api_key=`` on a GET as a project token that overrides the team
-# (docs/posthog-contract.md §1.1), and a key in a URL ends up in access logs. Never send them.
-FORBIDDEN_PARAMS = frozenset({"token", "api_key", "personal_api_key"})
 
 # Transport failures as raised by requests, or by urllib3/http.client when they slip through.
 _TRANSPORT_ERRORS = (
@@ -81,10 +77,6 @@ _TRANSPORT_ERRORS = (
 
 # Below this, an attempt could not get an answer before a web request's deadline: stop instead.
 MIN_ATTEMPT_SECONDS = 0.5
-# Characters on which URL parsers disagree (or that no valid link contains).
-_AMBIGUOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")
-
-type Params = Mapping[str, str | int | bool | None]
 
 
 def build_session(
@@ -140,8 +132,7 @@ class Transport:
         if api_prefix not in API_PREFIXES:
             raise ValueError(f"api_prefix must be one of {API_PREFIXES}, not {api_prefix!r}")
         self.host = host.rstrip("/")
-        self._origin = _origin(self.host)
-        if self._origin is None:
+        if origin(self.host) is None:
             raise ValueError("host must be an absolute http(s) URL")
         if "@" in urlsplit(self.host).netloc:
             # requests would turn URL credentials into Basic auth, replacing the Bearer key.
@@ -149,8 +140,6 @@ class Transport:
         self.project_id = int(project_id)
         self.api_prefix = api_prefix
         self.base_path = f"/api/{api_prefix}/{self.project_id}/"
-        # A self-hosted PostHog may live under a path, e.g. https://example.com/posthog.
-        self._api_root = urlsplit(self.host).path + "/api/"
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.llm_read_timeout = llm_read_timeout
@@ -210,7 +199,7 @@ class Transport:
             next_url = data.get("next")
             if not next_url:
                 return
-            url = self._checked_absolute_url(str(next_url))
+            url = checked_link(str(next_url), host=self.host)
             if url in seen:
                 raise bad_response(
                     "a pagination loop", status=200, method="GET", path=self._path_of(url)
@@ -269,7 +258,7 @@ class Transport:
         into a GET.
         """
         url = self._resolve(path_or_url)
-        query = _query(params)
+        query = query_pairs(params)
         attempt, waited = 0, 0.0
         while True:
             timeout = self._timeout(method, url, llm=llm)
@@ -362,33 +351,8 @@ class Transport:
 
     def _resolve(self, path_or_url: str) -> str:
         if urlsplit(path_or_url).scheme:
-            return self._checked_absolute_url(path_or_url)
+            return checked_link(path_or_url, host=self.host)
         return f"{self.host}{self.base_path}{path_or_url.lstrip('/')}"
-
-    def _checked_absolute_url(self, url: str) -> str:
-        """An absolute URL (a ``next`` link) rebuilt on the configured origin, or a refusal.
-
-        The link must name the configured origin both as `urlsplit` and as urllib3 (which
-        requests uses to connect) read it: they disagree on links such as ``http://a\\@b/``,
-        so anything either could read two ways (userinfo, backslashes, whitespace, control
-        characters) is refused outright. What is sent is the configured origin plus the link's
-        path and query, so even a parser quirk unknown today cannot change the host.
-        """
-        parts = urlsplit(url)
-        if _AMBIGUOUS.search(url) or "@" in parts.netloc:
-            reason = "an ambiguous link (credentials, backslashes or control characters)"
-        elif _origin(url) != self._origin or _library_origin(url) != self._origin:
-            reason = f"a link to another server ({parts.scheme}://{parts.hostname})"
-        # "/api/../x" starts with /api/ but leaves it once resolved: no dot segments at all.
-        elif not parts.path.startswith(self._api_root) or {".", ".."} & {
-            unquote(segment) for segment in parts.path.split("/")
-        }:
-            reason = "a link outside PostHog's API"
-        elif {name.lower() for name, _ in parse_qsl(parts.query, True)} & FORBIDDEN_PARAMS:
-            reason = "a link carrying a token parameter"
-        else:
-            return urlunsplit((*urlsplit(self.host)[:2], parts.path, parts.query, ""))
-        raise bad_response(reason, status=None, method="GET", path=parts.path)
 
     def _path_of(self, path: str) -> str:
         return urlsplit(self._resolve(path)).path
@@ -422,32 +386,6 @@ class Transport:
 # Helpers
 
 
-def _origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) with default ports filled in, for same-origin checks."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    try:
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError:
-        return None
-    return scheme, parts.hostname.lower(), port
-
-
-def _library_origin(url: str) -> tuple[str, str, int] | None:
-    """`_origin` as urllib3, which opens the connection, reads the URL."""
-    try:
-        parts = urllib3.util.parse_url(url)
-    except urllib3.exceptions.LocationParseError:
-        return None
-    scheme = (parts.scheme or "").lower()
-    if scheme not in ("http", "https") or not parts.host:
-        return None
-    host = parts.host.strip("[]").lower()
-    return scheme, host, parts.port or (443 if scheme == "https" else 80)
-
-
 def _segment(value: object) -> str:
     """A path segment that cannot contain ``/``, ``..`` or a query, whatever the input."""
     return quote(str(value), safe="")
@@ -471,21 +409,6 @@ def _uuid(value: str | uuid.UUID | None, what: str) -> str | None:
 
 def _without_none(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
-
-
-def _query(params: Params | None) -> list[tuple[str, str]]:
-    """Query pairs with ``None`` dropped, booleans as ``true``/``false``, and token-like
-    parameters removed (see FORBIDDEN_PARAMS)."""
-    pairs: list[tuple[str, str]] = []
-    for name, value in (params or {}).items():
-        if value is None:
-            continue
-        if name.lower() in FORBIDDEN_PARAMS:
-            logger.warning("Dropped the %r query parameter from a PostHog request", name)
-            continue
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        pairs.append((name, text))
-    return pairs
 
 
 def _http_date(value: str | None) -> datetime | None:
