@@ -25,6 +25,12 @@ class AuditEvent(models.Model):
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Succeeded"
         FAILURE = "failure", "Failed"
+        # Recorded before the write is sent; a row left pending means the portal never learnt
+        # the answer (its worker was stopped mid-call).
+        PENDING = "pending", "No answer recorded"
+        # Sent, but PostHog did not answer (a timeout, a dropped connection): it may have
+        # applied the change.
+        UNKNOWN = "unknown", "Outcome unknown"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

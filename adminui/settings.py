@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "adminui.web.budget.PostHogBudgetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -202,8 +203,21 @@ POSTHOG_ENVIRONMENT_NAME = env_str(
 )
 POSTHOG_CONNECT_TIMEOUT = env_float("POSTHOG_CONNECT_TIMEOUT", 3.05)
 POSTHOG_READ_TIMEOUT = env_float("POSTHOG_READ_TIMEOUT", 15.0)
-# Creating or validating a key, and summaries, make PostHog call an LLM provider.
-POSTHOG_LLM_READ_TIMEOUT = env_float("POSTHOG_LLM_READ_TIMEOUT", 90.0)
+# The production server's worker timeout (deploy/gunicorn.conf.py reads the same variable): a
+# web request's PostHog calls all end within POSTHOG_WEB_BUDGET, below it, so the page can say
+# PostHog did not answer in time before the worker is killed (adminui/web/budget.py).
+WEB_TIMEOUT = env_float("WEB_TIMEOUT", 120.0, minimum=1.0)
+POSTHOG_WEB_BUDGET = env_float("POSTHOG_WEB_BUDGET", max(1.0, WEB_TIMEOUT - 10.0))
+if POSTHOG_WEB_BUDGET >= WEB_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"POSTHOG_WEB_BUDGET ({POSTHOG_WEB_BUDGET:g} s) must be below WEB_TIMEOUT "
+        f"({WEB_TIMEOUT:g} s), or the server kills requests before they can answer."
+    )
+# Creating or validating a key, and summaries, make PostHog call an LLM provider. Within the
+# web budget by default; background tasks (summaries) have no budget but this timeout.
+POSTHOG_LLM_READ_TIMEOUT = env_float(
+    "POSTHOG_LLM_READ_TIMEOUT", max(1.0, min(90.0, POSTHOG_WEB_BUDGET - POSTHOG_CONNECT_TIMEOUT))
+)
 
 # Background tasks (AI evaluation summaries) with Django's tasks framework. The default queues
 # them in the database for the worker that `make run` starts (`manage.py db_worker`);

@@ -147,3 +147,16 @@ def test_the_back_button_brings_back_the_whole_page(editor_page):
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", name="LLM provider keys")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+
+
+def test_a_throttled_list_tries_again_by_itself_once_posthog_accepts_requests(editor_page, sandbox):
+    page = editor_page
+    headers = {"Retry-After": "2"}
+    sandbox.faults.add("provider_keys", method="GET", status=429, headers=headers, times=1)
+    page.get_by_label("Search").fill("claude")
+    alert = page.locator("#key-region [role=alert]")
+    expect(alert).to_contain_text("PostHog is rate limiting the portal. Try again in 2 seconds.")
+    expect(alert).to_contain_text("Trying again in 2 s")
+    screenshot(page, "keys-rate-limited-region")
+    expect(page.locator("#key-region tbody tr")).to_have_count(1, timeout=5_000)
+    expect(alert).to_have_count(0)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+
+from django.utils import timezone
 
 from adminui.models import AuditEvent
 from tests.conftest import HTMX
@@ -70,14 +73,86 @@ def test_a_key_the_provider_rejects_is_explained_on_the_field(editor_client):
     assert response.context["form"].errors["api_key"] == ["Invalid API key"]
 
 
-def test_a_timeout_keeps_the_form_and_says_what_happened(editor_client, sandbox, settings):
+def created_keys_named(sandbox, name: str) -> list:
+    return [key for key in sandbox.state.provider_keys.values() if key.name == name]
+
+
+def until_the_late_create_lands(sandbox, name: str, before: int) -> None:
+    """The sandbox still makes the key after the portal gave up: wait for it, so it lands in
+    this test's sandbox state and not in the next one's."""
+    deadline = time.monotonic() + 5
+    while len(created_keys_named(sandbox, name)) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(created_keys_named(sandbox, name)) == before + 1
+
+
+def test_a_create_answered_too_late_finds_the_key_it_made_instead_of_offering_a_retry(
+    editor_client, sandbox, settings
+):
     settings.POSTHOG_LLM_READ_TIMEOUT = 0.3
-    sandbox.faults.add("provider_keys", method="POST", latency=1.0)
+    sandbox.faults.add("provider_keys", method="POST", answer_latency=1.0, times=1)
     response = editor_client.post(URL, form_data())
     assert response.status_code == 200
+    (created,) = created_keys_named(sandbox, "Judges")
+    at = timezone.localtime(created.created_at).strftime("%H:%M")
+    content = response.content.decode()
+    assert (
+        f"PostHog did not answer in time, but a key named “Judges” was created at {at}: "
+        "it is probably yours." in content
+    )
+    assert f'href="/sandbox/keys/{created.id}/"' in content
+    assert 'value="Judges"' in content and SECRET not in content
+    assert AuditEvent.objects.get().outcome == AuditEvent.Outcome.UNKNOWN
+
+
+def test_a_create_that_timed_out_before_posthog_made_the_key_says_it_can_be_tried_again(
+    editor_client, sandbox, settings
+):
+    settings.POSTHOG_LLM_READ_TIMEOUT = 0.3
+    sandbox.faults.add("provider_keys", method="POST", latency=1.0, times=1)
+    response = editor_client.post(URL, form_data(), headers=HTMX)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert (
+        "PostHog did not answer in time, and no key named “Judges” was created in the last few "
+        "minutes: you can try again." in content
+    )
+    assert 'value="Judges"' in content and "<html" not in content
+    assert sandbox.received("provider_keys", "GET")  # it looked before saying so
+    until_the_late_create_lands(sandbox, "Judges", before=0)
+
+
+def test_an_old_key_with_the_same_name_is_not_taken_for_the_new_one(
+    editor_client, sandbox, settings
+):
+    settings.POSTHOG_LLM_READ_TIMEOUT = 0.3
+    sandbox.faults.add("provider_keys", method="POST", latency=1.0, times=1)
+    response = editor_client.post(URL, form_data(name="Production OpenAI"))
+    assert "no key named “Production OpenAI” was created in the last few minutes" in (
+        response.content.decode()
+    )
+    until_the_late_create_lands(sandbox, "Production OpenAI", before=1)
+
+
+def test_when_the_portal_cannot_look_it_says_to_check_the_list_first(
+    editor_client, sandbox, settings
+):
+    settings.POSTHOG_LLM_READ_TIMEOUT = 0.3
+    sandbox.faults.add("provider_keys", method="POST", latency=1.0, times=1)
+    sandbox.faults.add("provider_keys", method="GET", status=500)
+    content = editor_client.post(URL, form_data()).content.decode()
+    assert "the portal could not check whether a key named “Judges” was created" in content
+    assert 'href="/sandbox/keys/?q=Judges"' in content
+    until_the_late_create_lands(sandbox, "Judges", before=0)
+
+
+def test_a_create_refused_outright_is_explained_on_the_form(editor_client, sandbox):
+    sandbox.faults.add("provider_keys", method="POST", status=503)
+    response = editor_client.post(URL, form_data())
     errors = " ".join(response.context["form"].non_field_errors())
-    assert "did not answer" in errors or "timed out" in errors.lower()
-    assert 'value="Judges"' in response.content.decode()
+    assert "temporarily unavailable" in errors
+    assert "unanswered" not in response.context
+    assert sandbox.received("provider_keys", "GET") == []  # nothing to look for
 
 
 def test_azure_needs_an_endpoint_before_anything_is_sent(editor_client, sandbox):

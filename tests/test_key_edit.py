@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
 from tests.conftest import HTMX
@@ -74,3 +76,45 @@ def test_editing_a_key_that_was_deleted_meanwhile_says_so(editor_client, sandbox
     response = editor_client.get(URL)
     assert response.status_code == 404
     assert b"Not found" in response.content or b"could not find" in response.content
+
+
+KEY_READ = rf"provider_keys/{demo.KEY_STAGING_OPENAI}/$"
+OUTAGES = {
+    "a server error": {"status": 500},
+    "a proxy page": {"status": 502, "non_json": True},
+    "a dropped connection": {"drop": True},
+    "a timeout": {"latency": 1.0},
+    "rate limiting": {"status": 429, "headers": {"Retry-After": "30"}},
+}
+
+
+@pytest.mark.parametrize("outage", OUTAGES, ids=list(OUTAGES))
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["form", "htmx"])
+def test_an_edit_submitted_while_the_key_cannot_be_read_comes_back_with_what_was_typed(
+    editor_client, sandbox, settings, outage, headers
+):
+    settings.POSTHOG_RETRIES = 0
+    settings.POSTHOG_READ_TIMEOUT = 0.3
+    sandbox.faults.add(KEY_READ, method="GET", **OUTAGES[outage])
+    secret = "sk-proj-typed-during-an-outage-4455"
+    response = editor_client.post(
+        URL, {"provider": "openai", "name": "Staging (typed)", "api_key": secret}, headers=headers
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'value="Staging (typed)"' in content
+    assert "Nothing was saved: the portal could not read the key from PostHog." in content
+    assert secret not in content
+    assert patches(sandbox) == []
+    assert ("<html" in content) is not bool(headers)
+
+
+def test_an_azure_edit_keeps_its_endpoint_when_the_key_cannot_be_read(editor_client, sandbox):
+    sandbox.faults.add(rf"provider_keys/{demo.KEY_AZURE}/$", method="GET", status=500)
+    endpoint = "https://acme-typed.openai.azure.com"
+    response = editor_client.post(
+        f"/sandbox/keys/{demo.KEY_AZURE}/edit/",
+        {"provider": "azure_openai", "name": "Azure EU", "azure_endpoint": endpoint},
+    )
+    content = response.content.decode()
+    assert f'value="{endpoint}"' in content and 'value="Azure EU"' in content

@@ -18,6 +18,7 @@ from adminui.posthog import (
     PostHogTimeout,
     PostHogUnreachable,
 )
+from adminui.posthog.retries import background, web_request_budget
 from adminui.sandbox import demo
 
 
@@ -117,26 +118,65 @@ def test_a_read_timeout_is_not_retried(sandbox, sleeps):
     assert sleeps == []
 
 
-def test_a_short_retry_after_is_honoured(client, sandbox, sleeps):
-    sandbox.faults.add("evaluation_config", status=429, headers={"Retry-After": "2"}, times=1)
+def test_a_retry_after_of_a_second_is_honoured_in_a_web_request(client, sandbox, sleeps):
+    sandbox.faults.add("evaluation_config", status=429, headers={"Retry-After": "1"}, times=1)
     client.get_evaluation_config()
-    assert sleeps == [2.0]
+    assert sleeps == [1.0]
 
 
-def test_a_short_retry_after_date_is_honoured(client, sandbox, sleeps):
+def test_a_web_request_does_not_wait_a_longer_retry_after(client, sandbox, sleeps):
+    sandbox.faults.add("evaluation_config", status=429, headers={"Retry-After": "10"}, times=None)
+    with pytest.raises(PostHogRateLimited) as caught:
+        client.get_evaluation_config()
+    assert caught.value.retry_after == 10
+    assert len(sandbox.received("evaluation_config")) == 1
+    assert sleeps == []
+
+
+def test_a_web_request_waits_about_a_second_in_all_across_its_retries(client, sandbox, sleeps):
+    sandbox.faults.add("evaluation_config", status=429, headers={"Retry-After": "1"}, times=None)
+    with pytest.raises(PostHogRateLimited):
+        client.get_evaluation_config()
+    assert sleeps == [1.0]  # a second wait of 1 s would exceed the web's 1.5 s
+    assert len(sandbox.received("evaluation_config")) == 2
+
+
+def test_background_work_waits_as_long_as_posthog_asks(client, sandbox, sleeps):
+    sandbox.faults.add("evaluation_config", status=429, headers={"Retry-After": "10"}, times=2)
+    with background():
+        client.get_evaluation_config()
+    assert sleeps == [10.0, 10.0]
+
+
+def test_background_work_honours_a_retry_after_date(client, sandbox, sleeps):
     soon = formatdate(timeval=time.time() + 3, usegmt=True)
     sandbox.faults.add("evaluation_config", status=503, headers={"Retry-After": soon}, times=1)
-    client.get_evaluation_config()
+    with background():
+        client.get_evaluation_config()
     assert len(sleeps) == 1 and 1 <= sleeps[0] <= 4
 
 
-def test_a_long_retry_after_is_not_waited_for(client, sandbox, sleeps):
-    sandbox.faults.add("evaluation_config", status=429, headers={"Retry-After": "60"}, times=None)
-    with pytest.raises(PostHogRateLimited) as caught:
+def test_background_work_does_not_wait_for_a_daily_limit(client, sandbox, sleeps):
+    sandbox.faults.add("evaluation_config", status=429, headers={"Retry-After": "3600"})
+    with background(), pytest.raises(PostHogRateLimited) as caught:
         client.get_evaluation_config()
-    assert caught.value.retry_after == 60
-    assert len(sandbox.received("evaluation_config")) == 1
-    assert sleeps == []
+    assert caught.value.retry_after == 3600 and sleeps == []
+
+
+def test_a_web_requests_calls_end_within_its_budget(sandbox, sleeps):
+    client = make_client(sandbox, sleeps, read_timeout=15)
+    sandbox.faults.add("evaluation_config", latency=3, times=None)
+    started = time.monotonic()
+    with web_request_budget(1.5), pytest.raises(PostHogTimeout) as caught:
+        client.get_evaluation_config()
+    assert time.monotonic() - started < 2.5
+    assert "this page's time limit (1.5 seconds in all)" in caught.value.message
+
+
+def test_no_call_starts_once_the_budget_is_spent(client, sandbox):
+    with web_request_budget(0.1), pytest.raises(PostHogTimeout, match="stopped waiting"):
+        client.get_evaluation_config()
+    assert sandbox.received("evaluation_config") == []
 
 
 def test_the_retry_budget_and_backoff_are_configurable(sandbox, sleeps):

@@ -50,8 +50,12 @@ def record_call[T](
     call: Callable[[], T],
     actor_name: str = "",
 ) -> T:
-    """`record_write` for calls made outside a web request (a background task) for `actor`."""
-    event = AuditEvent(
+    """`record_write` for calls made outside a web request (a background task) for `actor`.
+
+    The row is saved as pending *before* the call is sent, so a write whose worker is stopped
+    mid-call (the server's timeout) still shows in the log; its outcome is filled in after.
+    """
+    event = AuditEvent.objects.create(
         actor=actor,
         actor_name=actor_name or (actor.get_username() if actor else "") or "anonymous",
         environment=environment.slug,
@@ -60,19 +64,22 @@ def record_call[T](
         target_id=str(target.id),
         target_label=target.label,
         details=redact_payload(sent or {}),
+        outcome=AuditEvent.Outcome.PENDING,
     )
     try:
         result = call()
     except PostHogError as error:
-        event.outcome = AuditEvent.Outcome.FAILURE
+        event.outcome = (
+            AuditEvent.Outcome.UNKNOWN if error.may_have_applied else AuditEvent.Outcome.FAILURE
+        )
         event.error = redact(error.message)
-        event.save()
+        event.save(update_fields=["outcome", "error"])
         raise
     event.outcome = AuditEvent.Outcome.SUCCESS
     # A create only learns its target's id (and an action by id its name) from PostHog's answer.
     event.target_id = event.target_id or str(getattr(result, "id", ""))
     event.target_label = event.target_label or str(getattr(result, "name", "") or "")
-    event.save()
+    event.save(update_fields=["outcome", "target_id", "target_label"])
     return result
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from adminui.audit.service import Target, record_call
 from adminui.models import SummaryRequest
 from adminui.posthog import PostHogError, get_client, get_environment
+from adminui.posthog.retries import background_work
 from adminui.web.failures import summary_message, wording_for
 
 FINISHED_FIELDS = (
@@ -29,8 +30,11 @@ FINISHED_FIELDS = (
 
 
 @task()
+@background_work
 def summarize_evaluation(summary_id: int) -> str:
-    """Ask PostHog for the summary a SummaryRequest describes, and store the answer or error."""
+    """Ask PostHog for the summary a SummaryRequest describes, and store the answer or error.
+
+    It waits as long as PostHog asks (a throttled summary is retried after its Retry-After)."""
     started = SummaryRequest.objects.filter(
         pk=summary_id, status=SummaryRequest.Status.QUEUED
     ).update(status=SummaryRequest.Status.RUNNING, started_at=timezone.now())

@@ -122,6 +122,7 @@ def evaluation_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -
     latest = latest_summaries(environment, [e.id for e in page.results])
     context = {
         "page_obj": RemotePage.of(page, number),
+        "skipped": page.skipped,
         "rows": [
             {
                 "evaluation": evaluation,
@@ -170,7 +171,7 @@ def detail_context(request, environment, evaluation_id, outcome, form) -> dict:
         "evaluation_id": evaluation_id,
         "evaluation_name": evaluation.name if evaluation else history[0].evaluation_name,
         "deleted": evaluation is None,
-        "model": (evaluation.extra.get("model_configuration") or {}) if evaluation else {},
+        "model": evaluation.model_configuration if evaluation else {},
         "type": type_label(evaluation.evaluation_type) if evaluation else "",
         "posthog_url": evaluation_url(environment, evaluation_id),
         "form": form,

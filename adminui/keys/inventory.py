@@ -11,6 +11,7 @@ from adminui.keys.providers import provider_label
 from adminui.keys.rotation import age_in_days
 from adminui.posthog import PostHogEnvironment, get_client
 from adminui.posthog.keys import ProviderKey
+from adminui.posthog.types import Listing
 from adminui.web.concurrency import Outcome, gather
 from adminui.web.listing import Ordering, SortColumn, matches, ordering_from, sort_items
 
@@ -65,7 +66,7 @@ def filter_keys(keys: list[ProviderKey], params) -> list[ProviderKey]:
 class KeyInventory:
     """Every key, the ones the query string asks for (filtered and sorted), and the config."""
 
-    keys: list[ProviderKey]
+    keys: Listing[ProviderKey]
     shown: list[ProviderKey]
     ordering: Ordering
     config: Outcome

@@ -7,12 +7,14 @@ Write views answer htmx with 204 plus events (the key region refreshes itself on
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,6 +36,7 @@ from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
+from adminui.web.errors import add_to_form
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import PAGE_SIZES, paginate
 from adminui.web.responses import csv_download, go_to, json_download
@@ -67,6 +70,7 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
     context = {
         "page_obj": paginate(inventory.shown, request.GET),
         "total": len(keys),
+        "skipped": keys.skipped,
         "config": inventory.config,
         "active_id": inventory.active_id,
         "ordering": inventory.ordering,
@@ -133,21 +137,50 @@ def key_add(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpRe
         )
         return render(request, "keys/add.html", {"form": form})
     form = ProviderKeyCreateForm(request.POST, environment=environment)
+    context: dict[str, Any] = {"form": form}
     if form.is_valid():
         sent = form.payload()
-        key = record_form_write(
-            form,
-            request,
-            environment,
-            action="provider_key.create",
-            target=Target("provider_key", label=form.cleaned_data["name"]),
-            sent=sent,
-            call=lambda: client.create_provider_key(**sent),
-        )
-        if key:
+        try:
+            key = record_write(
+                request,
+                environment,
+                action="provider_key.create",
+                target=Target("provider_key", label=sent["name"]),
+                sent=sent,
+                call=lambda: client.create_provider_key(**sent),
+            )
+        except PostHogError as error:
+            if error.may_have_applied:
+                # Trying again blindly could add the key twice: look first, and say.
+                context["unanswered"] = look_for_created_key(environment, sent["name"], error)
+            else:
+                add_to_form(form, error)
+        else:
             messages.success(request, f"Key “{key.name}” added. PostHog checked it: valid.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
-    return render_page(request, "keys/add.html", {"form": form}, partial="key-form")
+    return render_page(request, "keys/add.html", context, partial="key-form")
+
+
+# How far back a key created by a create that got no answer is looked for.
+UNANSWERED_CREATE_WINDOW = timedelta(minutes=5)
+
+
+def look_for_created_key(
+    environment: PostHogEnvironment, name: str, error: PostHogError
+) -> dict[str, Any]:
+    """After a create PostHog did not answer: the keys with its name made in the last minutes
+    (probably by it), or why the portal could not look."""
+    since = timezone.now() - UNANSWERED_CREATE_WINDOW
+    try:
+        keys = get_client(environment).list_provider_keys()
+    except PostHogError as lookup_error:
+        return {"name": name, "error": error, "lookup_error": lookup_error}
+    found = [
+        key
+        for key in keys
+        if key.name == name and key.created_at is not None and key.created_at >= since
+    ]
+    return {"name": name, "error": error, "found": found}
 
 
 @require_POST
@@ -173,9 +206,18 @@ def key_edit(
     request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
 ) -> HttpResponse:
     client = get_client(environment)
-    key = client.get_provider_key(key_id)
-    form = ProviderKeyEditForm(request.POST or None, key=key, environment=environment)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        key = client.get_provider_key(key_id)
+        form = ProviderKeyEditForm(key=key, environment=environment)
+        context = {"form": form, "key": key}
+        return render_page(request, "keys/edit.html", context, partial="key-form")
+    try:
+        # The current values tell what changed: only that is sent.
+        key = client.get_provider_key(key_id)
+    except PostHogError as error:
+        return edit_form_kept(request, environment, key_id, error)
+    form = ProviderKeyEditForm(request.POST, key=key, environment=environment)
+    if form.is_valid():
         changes = form.changes()
         if not changes:
             messages.info(request, "Nothing changed.")
@@ -193,6 +235,34 @@ def key_edit(
             messages.success(request, f"Key “{updated.name}” saved.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
     return render_page(request, "keys/edit.html", {"form": form, "key": key}, partial="key-form")
+
+
+def edit_form_kept(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str, error: PostHogError
+) -> HttpResponse:
+    """The submitted edit form, values kept (the secret aside), when the key could not be read
+    first: nothing was sent, and saving again once PostHog answers works."""
+    post = request.POST
+    provider = post.get("provider", "")
+    as_typed = ProviderKey(
+        id=key_id,
+        provider=provider if provider in PROVIDERS else "",
+        name=post.get("name", ""),
+        state="unknown",
+        error_message=None,
+        api_key_masked="····",
+        azure_endpoint_display=post.get("azure_endpoint") or None,
+        api_version_display=post.get("api_version") or None,
+        created_at=None,
+        created_by=None,
+        last_used_at=None,
+    )
+    form = ProviderKeyEditForm(post, key=as_typed, environment=environment)
+    form.is_valid()  # field errors show too, so the next save can succeed
+    form.add_error(None, "Nothing was saved: the portal could not read the key from PostHog.")
+    add_to_form(form, error)
+    context = {"form": form, "key": as_typed}
+    return render_page(request, "keys/edit.html", context, partial="key-form")
 
 
 @require_POST

@@ -19,10 +19,11 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from adminui.posthog.links import origin
 from adminui.posthog.redaction import redact_url
 from adminui.posthog.types import DeprecationNotice, parse_datetime
 
-__all__ = ["API_PREFIXES", "ROUTE_NOT_FOUND", "ApiPrefix", "origin"]
+__all__ = ["API_PREFIXES", "ROUTE_NOT_FOUND", "ApiPrefix"]
 
 logger = logging.getLogger("adminui.posthog")
 
@@ -120,19 +121,6 @@ class ApiPrefix:
 
     def _alias_path(self) -> str:
         return f"{self._api_root}environments/{self.project_id}/"
-
-
-def origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) with default ports filled in, for same-origin checks."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    try:
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError:
-        return None
-    return scheme, parts.hostname.lower(), port
 
 
 def _http_date(value: str | None) -> datetime | None:

@@ -57,7 +57,9 @@ __all__ = [
     "bad_response",
     "error_from_exception",
     "error_from_response",
+    "is_timeout",
     "non_json_success",
+    "out_of_time",
     "parse_error_body",
     "parse_retry_after",
 ]
@@ -67,6 +69,8 @@ class PostHogError(Exception):
     """Base class: anything that went wrong while talking to PostHog."""
 
     default_message = "Something went wrong while talking to PostHog."
+    # A write PostHog received but did not answer (read timeout, dropped): it may be applied.
+    may_have_applied = False
 
     def __init__(
         self,
@@ -614,8 +618,11 @@ def error_from_exception(
             **facts,
         )
     if any(_is_timeout(c) for c in causes):
-        return PostHogTimeout(
-            f"PostHog at {where} did not answer within {timeout[1]:g} seconds.{unsure}", **facts
+        return _unsure(
+            PostHogTimeout(
+                f"PostHog at {where} did not answer within {timeout[1]:g} seconds.{unsure}",
+                **facts,
+            )
         )
     if isinstance(exc, requests.exceptions.SSLError):
         return PostHogUnreachable(
@@ -626,7 +633,36 @@ def error_from_exception(
         return PostHogUnreachable(
             f"The PostHog address {where} is not a valid URL; check POSTHOG_HOST.", **facts
         )
-    return PostHogUnreachable(_connection_message(causes, where, unsure), **facts)
+    error = PostHogUnreachable(_connection_message(causes, where, unsure), **facts)
+    return _unsure(error) if any(_is_dropped(c) for c in causes) else error
+
+
+def _unsure[E: PostHogError](error: E) -> E:
+    """Mark a write that reached PostHog unanswered: it may have been applied."""
+    error.may_have_applied = error.method != "GET"
+    return error
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Whether a transport failure is a timeout (connecting or reading)."""
+    return any(_is_connect_timeout(c) or _is_timeout(c) for c in _causes(exc))
+
+
+def out_of_time(budget: float | None, *, method: str, url: str, sent: bool) -> PostHogTimeout:
+    """A web request's time budget ran out (`retries.web_request_budget`), before a call was
+    sent or while it waited for the answer."""
+    limit = f"this page's time limit ({budget:g} seconds in all)" if budget else "its time limit"
+    if not sent:
+        message = f"The portal stopped waiting for PostHog: the page reached {limit}."
+    elif method != "GET":
+        message = (
+            f"PostHog did not answer within {limit}. The change may or may not have been saved; "
+            "reload to check."
+        )
+    else:
+        message = f"PostHog did not answer within {limit}."
+    error = PostHogTimeout(message, method=method, path=urlsplit(url).path)
+    return _unsure(error) if sent else error
 
 
 def _is_connect_timeout(exc: BaseException) -> bool:

@@ -15,8 +15,10 @@ from adminui.posthog.types import (
     _build_list,
     _opt_int,
     _opt_str,
+    _opt_uuid_str,
     _str,
     _strings,
+    _uuid_str,
     parse_datetime,
 )
 
@@ -66,7 +68,7 @@ class Evaluation:
             return dict(value) if isinstance(value, dict) else {}
 
         return cls(
-            id=str(data["id"]),
+            id=_uuid_str(data["id"]),
             name=_str(data.get("name")),
             description=_str(data.get("description")),
             enabled=bool(data.get("enabled")),
@@ -80,6 +82,15 @@ class Evaluation:
             created_by=UserBasic.maybe(data.get("created_by")),
             extra={k: v for k, v in data.items() if k not in cls._KNOWN},
         )
+
+    @property
+    def model_configuration(self) -> dict[str, Any]:
+        """The judge model PostHog pinned (newest API), with a malformed key id left out: the
+        key's name is then shown without a link."""
+        model = self.extra.get("model_configuration")
+        if not isinstance(model, dict):
+            return {}
+        return model | {"provider_key_id": _opt_uuid_str(model.get("provider_key_id"))}
 
 
 @dataclass(frozen=True)

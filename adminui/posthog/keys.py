@@ -13,6 +13,7 @@ from typing import Any, Self
 
 from adminui.posthog.transport import Transport, _segment, _uuid, _without_none
 from adminui.posthog.types import (
+    Listing,
     UserBasic,
     _build_list,
     _dicts,
@@ -20,7 +21,9 @@ from adminui.posthog.types import (
     _opt_int,
     _opt_str,
     _str,
+    _uuid_str,
     parse_datetime,
+    readable_items,
 )
 
 PROVIDER_KEY_CHANGES = frozenset({"name", "api_key", "azure_endpoint", "api_version"})
@@ -54,7 +57,7 @@ class ProviderKey:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         return cls(
-            id=str(data["id"]),
+            id=_uuid_str(data["id"]),
             provider=_str(data.get("provider")),
             name=_str(data.get("name")),
             state=_str(data.get("state"), "unknown"),
@@ -139,7 +142,7 @@ class DependentEvaluation:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         return cls(
-            id=str(data["id"]),
+            id=_uuid_str(data["id"]),
             name=_str(data.get("name")),
             model_configuration_id=_opt_str(data.get("model_configuration_id")),
         )
@@ -156,7 +159,9 @@ class AlternativeKey:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         return cls(
-            id=str(data["id"]), name=_str(data.get("name")), provider=_str(data.get("provider"))
+            id=_uuid_str(data["id"]),
+            name=_str(data.get("name")),
+            provider=_str(data.get("provider")),
         )
 
 
@@ -168,8 +173,12 @@ class DependentConfigs:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         return cls(
-            evaluations=_build_list(DependentEvaluation.from_api, data.get("evaluations")),
-            alternative_keys=_build_list(AlternativeKey.from_api, data.get("alternative_keys")),
+            evaluations=readable_items(
+                DependentEvaluation.from_api, _dicts(data.get("evaluations"))
+            ),
+            alternative_keys=readable_items(
+                AlternativeKey.from_api, _dicts(data.get("alternative_keys"))
+            ),
         )
 
 
@@ -229,8 +238,9 @@ class KeyEndpoints(Transport):
     # ----------------------------------------------------------------------------------------
     # Provider keys
 
-    def list_provider_keys(self) -> list[ProviderKey]:
-        """Every provider key of the project, newest first, across all pages."""
+    def list_provider_keys(self) -> Listing[ProviderKey]:
+        """Every provider key of the project, newest first, across all pages (``skipped``
+        counts the ones PostHog sent malformed)."""
         return self._list_all("llm_analytics/provider_keys/", ProviderKey.from_api)
 
     def get_provider_key(self, key_id: str | uuid.UUID) -> ProviderKey:

@@ -3,13 +3,15 @@
 `Transport` wraps one pooled `requests.Session` per PostHog environment. Every call goes
 through `Transport._request`, which:
 
-* joins the path onto ``{host}/api/{prefix}/{project_id}/`` (or checks that an absolute URL,
-  such as a pagination ``next`` link, points at the configured host);
+* joins the path onto ``{host}/api/{prefix}/{project_id}/``, or rebuilds an absolute URL (a
+  pagination ``next`` link) on the configured origin once `links` has checked it names that
+  origin unambiguously;
 * sends an explicit ``(connect, read)`` timeout, the longer read timeout when PostHog has to call
-  an LLM provider before answering;
+  an LLM provider before answering, cut to what is left of a web request's time budget;
 * retries GETs only (never writes: PostHog has no idempotency keys), on connection errors and
-  429/502/503/504, with bounded exponential backoff that honours a short ``Retry-After``
-  (`retries.RetryPolicy`, which also says why this is not urllib3's `Retry`);
+  429/502/503/504, with bounded exponential backoff that honours ``Retry-After`` as long as the
+  context may wait (`retries`: about a second in a web request, as PostHog asks in background
+  tasks; it also says why this is not urllib3's `Retry`);
 * records ``Deprecation``/``Sunset`` headers and, with ``on_prefix_move`` (``auto``), follows
   PostHog from the deprecated ``/api/environments/`` alias to ``/api/projects/`` (`api_prefix`);
 * turns every failure into a typed `PostHogError` (see `errors`), so no `requests` exception
@@ -17,8 +19,6 @@ through `Transport._request`, which:
 
 The endpoint groups (`keys`, `evaluations`, `integrations`) build on its request patterns
 (`_get_object`, `_write_object`, `_list_all`) and turn bodies into typed results with `_parse`.
-At ~400 lines this is one job (a safe request and its answer); splitting the URL checks from the
-request they guard would only spread it out.
 """
 
 from __future__ import annotations
@@ -31,34 +31,40 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 import adminui
-from adminui.posthog.api_prefix import API_PREFIXES, ApiPrefix, origin
+from adminui.posthog.api_prefix import API_PREFIXES, ApiPrefix
 from adminui.posthog.errors import (
     PostHogBadResponse,
     PostHogNotFound,
+    PostHogTimeout,
     bad_response,
     error_from_exception,
     error_from_response,
+    is_timeout,
     non_json_success,
+    out_of_time,
 )
+from adminui.posthog.links import Params, checked_link, origin, query_pairs
 from adminui.posthog.redaction import redact_url, register_secret
-from adminui.posthog.retries import RetryPolicy
-from adminui.posthog.types import DeprecationNotice
+from adminui.posthog.retries import RetryPolicy, current_patience
+from adminui.posthog.types import (
+    UNREADABLE,
+    DeprecationNotice,
+    Listing,
+    readable_items,
+)
 
 __all__ = ["Params", "Transport", "build_session"]
 
 logger = logging.getLogger("adminui.posthog")
 
 USER_AGENT = f"adminui/{adminui.__version__} (+requests)"
-# PostHog reads ``?token=``/``?api_key=`` on a GET as a project token that overrides the team
-# (docs/posthog-contract.md §1.1), and a key in a URL ends up in access logs. Never send them.
-FORBIDDEN_PARAMS = frozenset({"token", "api_key", "personal_api_key"})
 
 # Transport failures as raised by requests, or by urllib3/http.client when they slip through.
 _TRANSPORT_ERRORS = (
@@ -68,7 +74,8 @@ _TRANSPORT_ERRORS = (
     OSError,
 )
 
-type Params = Mapping[str, str | int | bool | None]
+# Below this, an attempt could not get an answer before a web request's deadline: stop instead.
+MIN_ATTEMPT_SECONDS = 0.5
 
 
 def build_session(
@@ -114,7 +121,6 @@ class Transport(ApiPrefix):
         llm_read_timeout: float = 90.0,
         retries: int = 2,
         backoff: float = 0.5,
-        max_retry_after: float = 10.0,
         # PostHog's LimitOffsetPagination has no maximum limit: big pages save round trips
         # when the portal reads a whole list (see bench/key_list.py).
         page_size: int = 500,
@@ -147,7 +153,7 @@ class Transport(ApiPrefix):
         self.page_size = page_size
         self.max_pages = max_pages
         register_secret(personal_api_key)
-        self._retry = RetryPolicy(retries, backoff, max_retry_after, sleep)
+        self._retry = RetryPolicy(retries, backoff, sleep)
         self._session = build_session(personal_api_key, session)
         self.deprecation: DeprecationNotice | None = None
 
@@ -177,8 +183,8 @@ class Transport(ApiPrefix):
         path: str,
         factory: Callable[[dict[str, Any]], T],
         params: Params | None = None,
-    ) -> list[T]:
-        return [self._parse(factory, item) for item in self._paginate(path, params)]
+    ) -> Listing[T]:
+        return readable_items(factory, self._paginate(path, params))
 
     def _paginate(self, path: str, params: Params | None = None) -> Iterator[dict[str, Any]]:
         """Follow ``next`` links of a ``limit``/``offset`` envelope, within ``max_pages``.
@@ -200,7 +206,7 @@ class Transport(ApiPrefix):
             next_url = data.get("next")
             if not next_url:
                 return
-            url = self._checked_absolute_url(str(next_url))
+            url = checked_link(str(next_url), host=self.host)
             if url in seen:
                 raise bad_response(
                     "a pagination loop", status=200, method="GET", path=self._path_of(url)
@@ -217,7 +223,7 @@ class Transport(ApiPrefix):
             if not isinstance(data, dict):
                 raise TypeError("not a JSON object")
             return factory(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except UNREADABLE as exc:
             raise PostHogBadResponse(
                 f"PostHog answered with something the portal did not expect "
                 f"({type(exc).__name__}: {exc})."
@@ -259,19 +265,21 @@ class Transport(ApiPrefix):
         into a GET.
         """
         url = self._resolve(path_or_url)
-        query = _query(params)
-        timeout = (self.connect_timeout, self.llm_read_timeout if llm else self.read_timeout)
-        attempt = 0
+        query = query_pairs(params)
+        attempt, waited = 0, 0.0
         while True:
+            timeout = self._timeout(method, url, llm=llm)
             try:
                 response = self._send(method, url, query, json, timeout)
             except _TRANSPORT_ERRORS as exc:
-                error = error_from_exception(exc, method=method, url=url, timeout=timeout)
-                delay = self._retry.delay_after_exception(method, exc, attempt)
+                error = self._out_of_time(method, url, exc, timeout) or error_from_exception(
+                    exc, method=method, url=url, timeout=timeout
+                )
+                delay = self._retry.delay_after_exception(method, exc, attempt, waited)
                 if delay is None:
                     raise error from exc
                 self._retry.wait(delay, method, url, reason=type(exc).__name__, attempt=attempt)
-                attempt += 1
+                attempt, waited = attempt + 1, waited + delay
                 continue
             self._note_deprecation(response)
             status = response.status_code
@@ -294,11 +302,31 @@ class Transport(ApiPrefix):
                 method=method,
                 path=urlsplit(url).path,
             )
-            delay = self._retry.delay_after_error(method, error, attempt)
+            delay = self._retry.delay_after_error(method, error, attempt, waited)
             if delay is None:
                 raise error
             self._retry.wait(delay, method, url, reason=f"HTTP {status}", attempt=attempt)
-            attempt += 1
+            attempt, waited = attempt + 1, waited + delay
+
+    def _timeout(self, method: str, url: str, *, llm: bool) -> tuple[float, float]:
+        """``(connect, read)`` for the next attempt, cut to what is left of a request's budget."""
+        timeout = (self.connect_timeout, self.llm_read_timeout if llm else self.read_timeout)
+        remaining = current_patience().remaining()
+        if remaining is None:
+            return timeout
+        if remaining < MIN_ATTEMPT_SECONDS:
+            raise out_of_time(current_patience().budget, method=method, url=url, sent=False)
+        return (min(timeout[0], remaining), min(timeout[1], remaining))
+
+    def _out_of_time(
+        self, method: str, url: str, exc: BaseException, timeout: tuple[float, float]
+    ) -> PostHogTimeout | None:
+        """The budget's own timeout error when a cut timeout is what ran out."""
+        patience = current_patience()
+        remaining = patience.remaining()
+        if remaining is None or remaining >= MIN_ATTEMPT_SECONDS or not is_timeout(exc):
+            return None
+        return out_of_time(patience.budget, method=method, url=url, sent=True)
 
     def _send(
         self,
@@ -333,30 +361,8 @@ class Transport(ApiPrefix):
 
     def _resolve(self, path_or_url: str) -> str:
         if urlsplit(path_or_url).scheme:
-            return self._checked_absolute_url(path_or_url)
+            return checked_link(path_or_url, host=self.host)
         return f"{self.host}{self.base_path}{path_or_url.lstrip('/')}"
-
-    def _checked_absolute_url(self, url: str) -> str:
-        """Accept an absolute URL only on the configured origin, under its ``/api/``, and
-        without token-like query parameters."""
-        parts = urlsplit(url)
-        names = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
-        if origin(url) != self._origin:
-            reason = f"a link to another server ({parts.scheme}://{parts.hostname})"
-        # "/api/../x" starts with /api/ but leaves it once resolved: no dot segments at all.
-        elif not parts.path.startswith(self._api_root) or {".", ".."} & {
-            unquote(segment) for segment in parts.path.split("/")
-        }:
-            reason = "a link outside PostHog's API"
-        else:
-            reason = ""
-        if reason:
-            raise bad_response(reason, status=None, method="GET", path=parts.path)
-        if names & FORBIDDEN_PARAMS:
-            raise bad_response(
-                "a link carrying a token parameter", status=None, method="GET", path=parts.path
-            )
-        return url
 
     def _path_of(self, path: str) -> str:
         return urlsplit(self._resolve(path)).path
@@ -389,18 +395,3 @@ def _uuid(value: str | uuid.UUID | None, what: str) -> str | None:
 
 def _without_none(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
-
-
-def _query(params: Params | None) -> list[tuple[str, str]]:
-    """Query pairs with ``None`` dropped, booleans as ``true``/``false``, and token-like
-    parameters removed (see FORBIDDEN_PARAMS)."""
-    pairs: list[tuple[str, str]] = []
-    for name, value in (params or {}).items():
-        if value is None:
-            continue
-        if name.lower() in FORBIDDEN_PARAMS:
-            logger.warning("Dropped the %r query parameter from a PostHog request", name)
-            continue
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        pairs.append((name, text))
-    return pairs

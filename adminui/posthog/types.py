@@ -9,11 +9,18 @@ field (an ``id``) is fatal; the transport turns that ``KeyError`` into `PostHogB
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
+
+logger = logging.getLogger("adminui.posthog")
+
+# What a builder raises for an item that lacks what the contract promises (see `_parse`).
+UNREADABLE = (KeyError, TypeError, ValueError, AttributeError)
 
 # --------------------------------------------------------------------------------------------
 # Lenient field readers
@@ -25,6 +32,22 @@ def parse_datetime(value: Any) -> datetime | None:
         return None
     try:
         return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _uuid_str(value: Any) -> str:
+    """A PostHog id that must be a UUID (the portal's URLs take nothing else), canonical."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise ValueError("an id that is not a UUID") from None
+
+
+def _opt_uuid_str(value: Any) -> str | None:
+    """An optional UUID reference; a malformed one reads as absent (shown without a link)."""
+    try:
+        return None if value in (None, "") else _uuid_str(value)
     except ValueError:
         return None
 
@@ -63,6 +86,31 @@ def _build_list[T](factory: Callable[[dict[str, Any]], T], value: Any) -> list[T
     return [factory(item) for item in _dicts(value)]
 
 
+class Listing[T](list[T]):
+    """The items of a list PostHog sent that the portal can use; ``skipped`` counts the others
+    (a malformed id, a missing field), so pages can say some were left out."""
+
+    def __init__(self, items: Iterable[T] = (), skipped: int = 0) -> None:
+        super().__init__(items)
+        self.skipped = skipped
+
+
+def readable_items[T](factory: Callable[[dict[str, Any]], T], items: Iterable[Any]) -> Listing[T]:
+    """Build each item; one PostHog sent malformed is left out (and counted), not fatal to the
+    whole list: a page shows the rest and says how many it could not show."""
+    built: list[T] = []
+    skipped = 0
+    for item in items:
+        try:
+            if not isinstance(item, dict):
+                raise TypeError("not a JSON object")
+            built.append(factory(item))
+        except UNREADABLE as exc:
+            skipped += 1
+            logger.warning("Skipped an item PostHog sent that the portal cannot use (%s)", exc)
+    return Listing(built, skipped)
+
+
 def _required_list(data: Mapping[str, Any], key: str, *, dicts_only: bool = True) -> list[Any]:
     """``data[key]`` as a list; a missing or non-list value means the body is not what we expect."""
     value = data[key]
@@ -85,6 +133,8 @@ class Page[T]:
     offset: int
     next_offset: int | None
     previous_offset: int | None
+    # Items of this page the portal could not use (see `readable_items`).
+    skipped: int = 0
 
     @property
     def has_next(self) -> bool:
@@ -106,9 +156,10 @@ class Page[T]:
         results = data["results"]
         if not isinstance(results, list):
             raise TypeError("results is not a list")
-        items = [factory(item) for item in _dicts(results)]
+        items = readable_items(factory, _dicts(results))
         return cls(
             results=items,
+            skipped=items.skipped,
             count=_opt_int(data.get("count")),
             limit=limit,
             offset=offset,

@@ -51,6 +51,9 @@ class Fault:
     latency: float = 0.0
     times: int | None = None  # None: forever
     headers: dict[str, str] = field(default_factory=dict)
+    # Seconds to hold the real answer after the request was handled (a change made, its answer
+    # late): the client times out although PostHog did what it asked.
+    answer_latency: float = 0.0
     id: int = field(default_factory=lambda: next(_fault_ids))
 
     def __post_init__(self) -> None:
@@ -108,9 +111,19 @@ class Faults:
         latency: float = 0.0,
         times: int | None = None,
         headers: dict[str, str] | None = None,
+        answer_latency: float = 0.0,
     ) -> Fault:
         fault = Fault(
-            path_regex, method, status, body, non_json, drop, latency, times, dict(headers or {})
+            path_regex,
+            method,
+            status,
+            body,
+            non_json,
+            drop,
+            latency,
+            times,
+            dict(headers or {}),
+            answer_latency,
         )
         with self._lock:
             self._faults.append(fault)

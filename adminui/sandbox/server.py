@@ -49,6 +49,7 @@ Faults (`server.faults.add(...)`, or POST /_sandbox/faults with the same fields 
     Matched by regex search on the path (no query) and optional method; the first match wins.
     status=N answers N with `body` or a PostHog-shaped default; non_json=True answers an HTML
     proxy page (default 502); drop=True closes the socket unanswered; latency=S sleeps first;
+    answer_latency=S handles the request, then holds the answer S seconds (done, answered late);
     times=N expires the fault after N requests. `faults.github_rate_limit(integration_id)` is
     GitHub's 429 with Retry-After.
 
@@ -235,6 +236,8 @@ class SandboxServer:
             return not_found(ROUTE_NOT_FOUND).response  # PostHog's api_not_found, before auth
         request = Request(self.state, method, parts.path, query, headers, body, base_url)
         response = self._answer(request)
+        if fault and fault.answer_latency:
+            time.sleep(fault.answer_latency)
         if on_alias and alias == "deprecated":
             # EnvironmentsRewriteMiddleware: a relative successor with the same query.
             successor = target.replace("/api/environments/", "/api/projects/", 1)

@@ -37,6 +37,13 @@ def status_for(error: ph.PostHogError) -> int:
     return next(status for cls, status in STATUS_FOR if isinstance(error, cls))
 
 
+def retry_in_seconds(error: ph.PostHogError) -> int | None:
+    """When a throttled read may be retried by itself: after PostHog's short Retry-After."""
+    if isinstance(error, ph.PostHogRateLimited) and error.retry_after:
+        return error.retry_after if error.retry_after <= AUTO_RETRY_MAX_SECONDS else None
+    return None
+
+
 def place_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Put an error fragment where it helps, never in place of the region that asked."""
     htmx = getattr(request, "htmx", None)
@@ -51,13 +58,28 @@ def place_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse
     return reswap(retarget(response, "#toasts"), "beforeend")
 
 
+# A page that PostHog throttles reloads itself after the wait, when that wait is this short.
+AUTO_RETRY_MAX_SECONDS = 60
+
+
 def render_upstream_error(request: HttpRequest, error: ph.PostHogError) -> HttpResponse:
-    htmx = getattr(request, "htmx", False)
+    htmx = getattr(request, "htmx", None)
     template = "errors/upstream.html#upstream-error" if htmx else "errors/upstream.html"
-    context = {"error": error, "hint": hint_for(error), "not_found": status_for(error) == 404}
+    retry_in = retry_in_seconds(error) if request.method == "GET" else None
+    context = {
+        "error": error,
+        "hint": hint_for(error),
+        "not_found": status_for(error) == 404,
+        "retry_in": retry_in,
+        # An htmx region asks again by itself once PostHog accepts requests again.
+        "retry_region": (htmx.target or "") if htmx and retry_in else "",
+    }
     response = render(request, template, context, status=status_for(error))
     if isinstance(error, ph.PostHogRateLimited) and error.retry_after:
         response["Retry-After"] = str(error.retry_after)
+    if retry_in and not htmx:
+        # Without JavaScript too: browsers reload a page with a Refresh header by themselves.
+        response["Refresh"] = str(retry_in)
     if htmx and request.method != "GET" and status_for(error) == 404:
         # The user acted on something that is gone: refresh what they are looking at.
         trigger_client_event(response, "dataChanged")
