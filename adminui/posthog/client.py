@@ -35,6 +35,7 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 import adminui
+from adminui.ops import requestlog
 from adminui.posthog import resources as r
 from adminui.posthog.errors import (
     PostHogBadResponse,
@@ -616,7 +617,13 @@ class PostHogClient:
         shown = redact_url(f"{url}?{urlencode(query)}" if query else url)
         try:
             response = self._session.request(
-                method, url, params=query, json=json, timeout=timeout, allow_redirects=False
+                method,
+                url,
+                params=query,
+                json=json,
+                timeout=timeout,
+                allow_redirects=False,
+                headers=requestlog.outgoing_headers(),
             )
         except _TRANSPORT_ERRORS as exc:
             elapsed = (time.monotonic() - started) * 1000
@@ -628,6 +635,8 @@ class PostHogClient:
                 type(exc).__name__,
             )
             raise
+        finally:
+            requestlog.note_posthog_call(started)
         elapsed = (time.monotonic() - started) * 1000
         logger.debug("PostHog %s %s -> %s in %.0f ms", method, shown, response.status_code, elapsed)
         return response

@@ -6,6 +6,7 @@ and one failing call breaks only its own card.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,5 +40,9 @@ def _outcome(call: Callable[[], Any]) -> Outcome:
 def gather(calls: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
     """Call each function in its own thread; PostHog errors become that call's Outcome.error."""
     with ThreadPoolExecutor(max_workers=max(len(calls), 1)) as pool:
-        futures = {name: pool.submit(_outcome, call) for name, call in calls.items()}
+        # Each call runs in a copy of this request's context: its request id and call count.
+        futures = {
+            name: pool.submit(contextvars.copy_context().run, _outcome, call)
+            for name, call in calls.items()
+        }
         return {name: future.result() for name, future in futures.items()}
