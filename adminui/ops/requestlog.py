@@ -108,6 +108,7 @@ def _log(
         response.status_code,
         duration_ms,
         extra={
+            "request_id": stats.request_id,
             "user": _username(request),
             "environment": _environment_slug(request),
             "method": request.method,

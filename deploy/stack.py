@@ -1,0 +1,457 @@
+"""`make stack`: the production shape on this machine, from Debian's packages.
+
+PostgreSQL (its own cluster), Redis, two portal instances under gunicorn, HAProxy in front of
+them with TLS, the background worker and the PostHog sandbox, all on loopback ports, with data
+and logs under var/stack/. `python -m deploy.stack` runs it until Ctrl-C; the end-to-end tests
+(tests/test_stack_*.py) drive the same `Stack` and stop and start its parts.
+
+PostgreSQL refuses to run as root: as root, its cluster belongs to Debian's ``postgres`` user
+and its programs run as that user (setpriv). Everything else runs as whoever starts the stack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+PYTHON = sys.executable
+DEMO_LOGINS = "admin, editor or viewer (password: adminui-demo)"
+
+
+@dataclass(frozen=True)
+class Ports:
+    https: int = 8443
+    http: int = 8080
+    web: tuple[int, ...] = (8101, 8102)
+    sandbox: int = 8111
+    postgres: int = 55432
+    redis: int = 56379
+
+
+def postgres_bin(program: str) -> str:
+    """A program of the newest PostgreSQL Debian installed (/usr/lib/postgresql/N/bin)."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{program}"), key=lambda p: int(p.parts[-3])
+    )
+    if found:
+        return str(found[-1])
+    if path := shutil.which(program):
+        return path
+    raise RuntimeError(f"PostgreSQL's {program} is missing: run scripts/ensure-stack.sh as root.")
+
+
+def as_postgres_user() -> list[str]:
+    """The prefix that runs a PostgreSQL program as a non-root user."""
+    if os.geteuid() != 0:
+        return []
+    return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
+
+
+@dataclass
+class Service:
+    """One long-running process of the stack, its output in logs/<name>.log."""
+
+    name: str
+    argv: list[str]
+    log: Path
+    env: dict[str, str] = field(default_factory=dict)
+    stop_signal: int = signal.SIGTERM
+    process: subprocess.Popen | None = None
+
+    def start(self) -> Service:
+        with self.log.open("ab") as log:
+            # Its own session: Ctrl-C reaches the stack, which stops the parts in order.
+            self.process = subprocess.Popen(
+                self.argv,
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if not self.running:
+            return
+        assert self.process is not None
+        self.process.send_signal(self.stop_signal)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Stack:
+    def __init__(self, root: Path | None = None, ports: Ports | None = None) -> None:
+        self.root = root or ROOT / "var" / "stack"
+        self.ports = ports or Ports()
+        self.logs = self.root / "logs"
+        self.pgdata = self.root / "postgres"
+        self.pgrun = self.root / "postgres-run"
+        self.services: dict[str, Service] = {}
+        self._secrets: dict[str, str] = {}
+
+    # ------------------------------------------------------------------------------------
+    # Addresses
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.ports.https}/"
+
+    @property
+    def certificate(self) -> Path:
+        return self.root / "tls" / "cert.pem"
+
+    def instance_url(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.ports.web[index]}/"
+
+    def instance_names(self) -> list[str]:
+        return [f"web{i + 1}" for i in range(len(self.ports.web))]
+
+    def portal_env(self) -> dict[str, str]:
+        """The production settings of every portal process (README, "Production")."""
+        s = self._secrets
+        return {
+            "SECRET_KEY": s["secret_key"],
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CSRF_TRUSTED_ORIGINS": self.url.rstrip("/"),
+            "TRUST_X_FORWARDED_PROTO": "true",
+            # A self-signed certificate on 127.0.0.1: no HSTS, so a browser is not told to
+            # insist on HTTPS for this address for a year.
+            "SECURE_HSTS_SECONDS": "0",
+            "SECURE_HSTS_PRELOAD": "false",
+            "DATABASE_URL": (
+                f"postgresql://adminui:{s['postgres_password']}"
+                f"@127.0.0.1:{self.ports.postgres}/adminui"
+            ),
+            "CACHE_URL": f"redis://:{s['redis_password']}@127.0.0.1:{self.ports.redis}/0",
+            "SANDBOX_PORT": str(self.ports.sandbox),
+            "LOG_FORMAT": "json",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    # ------------------------------------------------------------------------------------
+    # Whole stack
+
+    def start(self) -> Stack:
+        for folder in (self.root, self.logs, self.root / "redis", self.root / "tls"):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._load_secrets()
+        self._make_certificate()
+        self.start_postgres()
+        self.start_redis()
+        self.manage("migrate", "--no-input", "-v", "0")
+        self.manage("collectstatic", "--no-input", "-v", "0")
+        self.manage("demo_users")
+        self._start(self._sandbox())
+        for name in self.instance_names():
+            self.start_instance(name)
+        self._start(self._worker())
+        self._start(self._haproxy())
+        self.wait_until_ready()
+        return self
+
+    def stop(self) -> None:
+        for name in ["haproxy", *self.instance_names(), "worker", "sandbox", "redis"]:
+            if name in self.services:
+                self.services[name].stop()
+        self.stop_postgres()
+
+    def wait_until_ready(self, timeout: float = 60.0) -> None:
+        """Until HAProxy answers /readyz with every part, the worker included, ok."""
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            try:
+                status, body = self.get(self.url + "readyz")
+                last = body
+                if status == 200 and json.loads(body)["status"] == "ok":
+                    return
+            except OSError as error:
+                last = str(error)
+            time.sleep(0.3)
+        raise RuntimeError(f"The stack did not become ready in {timeout:.0f} s: {last}")
+
+    def get(self, url: str) -> tuple[int, str]:
+        context = ssl.create_default_context(cafile=str(self.certificate))
+        try:
+            with urllib.request.urlopen(url, timeout=5, context=context) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env={**os.environ, **self.portal_env()},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    # ------------------------------------------------------------------------------------
+    # Parts
+
+    def start_postgres(self) -> None:
+        if not (self.pgdata / "PG_VERSION").exists():
+            self._init_postgres()
+        self._pg_ctl("stop", "-m", "fast", check=False)  # one left over from a killed run
+        log = self.logs / "postgres.log"
+        log.touch()
+        self._give_to_postgres(log)
+        self._pg_ctl(
+            "start",
+            "-w",
+            "-l",
+            str(log),
+            "-o",
+            f"-p {self.ports.postgres} -k {self.pgrun} -c listen_addresses=127.0.0.1",
+        )
+        self._create_database()
+
+    def stop_postgres(self) -> None:
+        if (self.pgdata / "postmaster.pid").exists():
+            self._pg_ctl("stop", "-m", "fast", check=False)
+
+    def start_redis(self) -> None:
+        self._start(
+            Service(
+                "redis",
+                [
+                    shutil.which("redis-server") or "redis-server",
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.ports.redis),
+                    "--dir",
+                    str(self.root / "redis"),
+                    "--requirepass",
+                    self._secrets["redis_password"],
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                self.logs / "redis.log",
+            )
+        )
+        self._wait_for_port(self.ports.redis)
+
+    def stop_redis(self) -> None:
+        self.services["redis"].stop()
+
+    def start_instance(self, name: str) -> None:
+        port = self.ports.web[self.instance_names().index(name)]
+        argv = [PYTHON, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")]
+        env = {"PORT": str(port), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"}
+        self._start(
+            Service(
+                name,
+                [*argv, "adminui.wsgi:application"],
+                self.logs / f"{name}.log",
+                {**self.portal_env(), **env},
+            )
+        )
+        self._wait_for_port(port)
+
+    def stop_instance(self, name: str) -> None:
+        self.services[name].stop()
+
+    def _sandbox(self) -> Service:
+        argv = [PYTHON, "manage.py", "sandbox", "--port", str(self.ports.sandbox)]
+        return Service(
+            "sandbox",
+            [*argv, "--summary-delay", "0.5"],
+            self.logs / "sandbox.log",
+            self.portal_env(),
+            signal.SIGINT,
+        )
+
+    def _worker(self) -> Service:
+        return Service(
+            "worker",
+            [PYTHON, "manage.py", "worker", "--no-startup-delay", "--interval", "0.5"],
+            self.logs / "worker.log",
+            self.portal_env(),
+        )
+
+    def _haproxy(self) -> Service:
+        config = self.root / "haproxy.cfg"
+        servers = "\n".join(
+            f"    server {name} 127.0.0.1:{port}"
+            for name, port in zip(self.instance_names(), self.ports.web, strict=True)
+        )
+        config.write_text(
+            Template((DEPLOY / "haproxy.cfg").read_text()).substitute(
+                HTTP_PORT=self.ports.http,
+                HTTPS_PORT=self.ports.https,
+                CERTIFICATE=self.root / "tls" / "haproxy.pem",
+                ERRORFILE_503=DEPLOY / "503.http",
+                SERVERS=servers,
+            )
+        )
+        haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+        return Service("haproxy", [haproxy, "-db", "-f", str(config)], self.logs / "haproxy.log")
+
+    def _start(self, service: Service) -> None:
+        self.services[service.name] = service.start()
+
+    def _wait_for_port(self, port: int, timeout: float = 30.0) -> None:
+        import socket
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"Nothing listens on 127.0.0.1:{port} after {timeout:.0f} s.")
+
+    # ------------------------------------------------------------------------------------
+    # PostgreSQL
+
+    def _init_postgres(self) -> None:
+        for folder in (self.pgdata, self.pgrun):
+            folder.mkdir(parents=True, exist_ok=True)
+            self._give_to_postgres(folder)
+        self.pgdata.chmod(0o700)
+        password_file = self.pgrun / "password"
+        password_file.write_text(self._secrets["postgres_password"])
+        self._give_to_postgres(password_file)
+        subprocess.run(
+            [
+                *as_postgres_user(),
+                postgres_bin("initdb"),
+                "-D",
+                str(self.pgdata),
+                "-U",
+                "adminui",
+                f"--pwfile={password_file}",
+                "--auth=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        password_file.unlink()
+
+    def _give_to_postgres(self, path: Path) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(path, "postgres", "postgres")
+
+    def _pg_ctl(self, *args: str, check: bool = True) -> None:
+        subprocess.run(
+            [*as_postgres_user(), postgres_bin("pg_ctl"), "-D", str(self.pgdata), *args],
+            check=check,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL if not check else None,
+        )
+
+    def _create_database(self) -> None:
+        import psycopg
+
+        dsn = (
+            f"host=127.0.0.1 port={self.ports.postgres} user=adminui dbname=postgres "
+            f"password={self._secrets['postgres_password']}"
+        )
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            exists = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = 'adminui'"
+            ).fetchone()
+            if not exists:
+                connection.execute("CREATE DATABASE adminui")
+
+    # ------------------------------------------------------------------------------------
+    # Secrets and the certificate, kept under var/stack/ so a restart finds its data
+
+    def _load_secrets(self) -> None:
+        path = self.root / "secrets.json"
+        if path.exists():
+            self._secrets = json.loads(path.read_text())
+            return
+        self._secrets = {
+            name: secrets.token_urlsafe(32)
+            for name in ("secret_key", "postgres_password", "redis_password")
+        }
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(self._secrets))
+
+    def _make_certificate(self) -> None:
+        key, combined = self.root / "tls" / "key.pem", self.root / "tls" / "haproxy.pem"
+        if combined.exists():
+            return
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "365",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "-keyout",
+                str(key),
+                "-out",
+                str(self.certificate),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        combined.write_bytes(self.certificate.read_bytes() + key.read_bytes())
+        combined.chmod(0o600)
+
+
+def main() -> None:
+    stack = Stack()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        print(
+            "Starting PostgreSQL, Redis, the sandbox, two gunicorn instances, the worker, HAProxy"
+        )
+        stack.start()
+        print(f"\n  adminui (production shape) is at {stack.url}")
+        print(f"  (self-signed certificate: {stack.certificate})")
+        print(f"  Log in as {DEMO_LOGINS}.")
+        print(f"  Logs: {stack.logs}/  Health: {stack.url}healthz, {stack.url}readyz")
+        print("  Ctrl-C stops everything.\n")
+        while all(service.running for service in stack.services.values()):
+            time.sleep(1)
+        stopped = [name for name, s in stack.services.items() if not s.running]
+        print(f"Stopped by itself: {', '.join(stopped)} (see {stack.logs}/).", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping the stack...")
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
