@@ -159,14 +159,18 @@ class Stack:
             folder.mkdir(parents=True, exist_ok=True)
         self._load_secrets()
         self._make_certificate()
+        # Independent steps overlap: each manage.py pays Django's start-up.
+        collecting = self._manage_in_background("collectstatic", "--no-input", "-v", "0")
         self.start_postgres()
         self.start_redis()
         self.manage("migrate", "--no-input", "-v", "0")
-        self.manage("collectstatic", "--no-input", "-v", "0")
-        self.manage("demo_users")
+        demo_users = self._manage_in_background("demo_users")
         self._start(self._sandbox())
+        for step in (collecting, demo_users):
+            if step.wait() != 0:
+                raise RuntimeError(f"{' '.join(map(str, step.args[1:]))} failed (see above).")
         for name in self.instance_names():
-            self.start_instance(name)
+            self.start_instance(name, wait=False)
         self._start(self._worker())
         self._start(self._haproxy())
         self.wait_until_ready()
@@ -178,20 +182,25 @@ class Stack:
                 self.services[name].stop()
         self.stop_postgres()
 
-    def wait_until_ready(self, timeout: float = 60.0) -> None:
-        """Until HAProxy answers /readyz with every part, the worker included, ok."""
+    def wait_until_ready(self, timeout: float = 90.0) -> None:
+        """Until every instance and HAProxy answer /readyz with every part (the worker too) ok."""
         deadline = time.monotonic() + timeout
+        urls = [self.instance_url(i) + "readyz" for i in range(len(self.ports.web))]
+        pending = [*urls, self.url + "readyz"]
         last = "no answer"
-        while time.monotonic() < deadline:
+        while pending and time.monotonic() < deadline:
             try:
-                status, body = self.get(self.url + "readyz")
-                last = body
+                status, body = self.get(pending[0])
+                last = f"{pending[0]}: {body}"
                 if status == 200 and json.loads(body)["status"] == "ok":
-                    return
-            except OSError as error:
-                last = str(error)
+                    pending.pop(0)
+                    continue
+            except (OSError, ValueError) as error:
+                last = f"{pending[0]}: {error}"
             time.sleep(0.3)
-        raise RuntimeError(f"The stack did not become ready in {timeout:.0f} s: {last}")
+        if pending:
+            raise RuntimeError(f"The stack was not ready after {timeout:.0f} s: {last}")
+        time.sleep(1.5)  # HAProxy's next health check (every second) sees them up too
 
     def get(self, url: str) -> tuple[int, str]:
         context = ssl.create_default_context(cafile=str(self.certificate))
@@ -202,11 +211,14 @@ class Stack:
             return error.code, error.read().decode()
 
     def manage(self, *args: str) -> None:
-        subprocess.run(
+        if self._manage_in_background(*args).wait() != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed (see above).")
+
+    def _manage_in_background(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
             [PYTHON, "manage.py", *args],
             cwd=ROOT,
             env={**os.environ, **self.portal_env()},
-            check=True,
             stdout=subprocess.DEVNULL,
         )
 
@@ -261,7 +273,7 @@ class Stack:
     def stop_redis(self) -> None:
         self.services["redis"].stop()
 
-    def start_instance(self, name: str) -> None:
+    def start_instance(self, name: str, *, wait: bool = True) -> None:
         port = self.ports.web[self.instance_names().index(name)]
         argv = [PYTHON, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")]
         env = {"PORT": str(port), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"}
@@ -273,7 +285,8 @@ class Stack:
                 {**self.portal_env(), **env},
             )
         )
-        self._wait_for_port(port)
+        if wait:
+            self._wait_for_port(port)
 
     def stop_instance(self, name: str) -> None:
         self.services[name].stop()
