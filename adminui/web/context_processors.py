@@ -6,7 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from adminui import __version__
-from adminui.posthog import get_client, get_environments
+from adminui.ops.shared import deprecation_notice
+from adminui.posthog import get_environments
 from adminui.web.roles import Role, role_of
 
 
@@ -18,7 +19,7 @@ def portal(request: HttpRequest) -> dict:
     deprecation = None
     if role == Role.ADMIN:
         for candidate in environments:
-            deprecation = deprecation or get_client(candidate).deprecation
+            deprecation = deprecation or deprecation_notice(candidate)
     return {
         "environments": environments,
         "environment": environment or environments[0],
