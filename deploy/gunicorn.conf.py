@@ -23,8 +23,8 @@ _slowest_call = float(os.environ.get("POSTHOG_CONNECT_TIMEOUT", "3.05")) + float
 )
 timeout = int(_slowest_call) + 30
 graceful_timeout = timeout
-# Longer than the load balancer's idle timeout for server connections (HAProxy: 10 s), so the
-# balancer, not gunicorn, closes an idle connection and never sends on one being closed.
+# For balancers that keep connections to instances open (deploy/haproxy.cfg does not): longer
+# than their idle timeout, so the balancer, not gunicorn, closes an idle connection.
 keepalive = 20
 
 # The portal writes one JSON line per request itself (adminui.ops.requestlog).

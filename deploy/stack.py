@@ -16,6 +16,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -122,6 +123,10 @@ class Stack:
     def certificate(self) -> Path:
         return self.root / "tls" / "cert.pem"
 
+    @property
+    def admin_socket(self) -> Path:
+        return self.root / "haproxy.sock"
+
     def instance_url(self, index: int) -> str:
         return f"http://127.0.0.1:{self.ports.web[index]}/"
 
@@ -166,9 +171,9 @@ class Stack:
         self.manage("migrate", "--no-input", "-v", "0")
         demo_users = self._manage_in_background("demo_users")
         self._start(self._sandbox())
-        for step in (collecting, demo_users):
+        for step, name in ((collecting, "collectstatic"), (demo_users, "demo_users")):
             if step.wait() != 0:
-                raise RuntimeError(f"{' '.join(map(str, step.args[1:]))} failed (see above).")
+                raise RuntimeError(f"manage.py {name} failed (see above).")
         for name in self.instance_names():
             self.start_instance(name, wait=False)
         self._start(self._worker())
@@ -287,9 +292,42 @@ class Stack:
         )
         if wait:
             self._wait_for_port(port)
+        if self._balancing:
+            self.haproxy(f"set server instances/{name} state ready")
 
-    def stop_instance(self, name: str) -> None:
+    def stop_instance(self, name: str, timeout: float = 10.0) -> None:
+        """A rolling restart's stop: drain the instance at HAProxy, then stop it gracefully.
+
+        Without the drain, connections HAProxy opens while gunicorn is stopping can land in
+        its listen queue, which no worker accepts any more, and be reset once it exits.
+        """
+        if self._balancing:
+            self.haproxy(f"set server instances/{name} state drain")
+            deadline = time.monotonic() + timeout
+            while self._sessions_on(name) and time.monotonic() < deadline:
+                time.sleep(0.05)
         self.services[name].stop()
+
+    def haproxy(self, command: str) -> str:
+        """A command on HAProxy's admin socket (its runtime API), and the answer."""
+        with socket.socket(socket.AF_UNIX) as admin:
+            admin.connect(str(self.admin_socket))
+            admin.sendall(command.encode() + b"\n")
+            return b"".join(iter(lambda: admin.recv(65536), b"")).decode()
+
+    @property
+    def _balancing(self) -> bool:
+        return "haproxy" in self.services and self.services["haproxy"].running
+
+    def _sessions_on(self, name: str) -> int:
+        """Requests HAProxy has under way on an instance (`show stat`: CSV, scur column)."""
+        rows = self.haproxy("show stat").lstrip("# ").splitlines()
+        header = rows[0].split(",")
+        for row in rows[1:]:
+            fields = dict(zip(header, row.split(","), strict=False))
+            if fields.get("pxname") == "instances" and fields.get("svname") == name:
+                return int(fields["scur"] or 0)
+        return 0
 
     def _sandbox(self) -> Service:
         argv = [PYTHON, "manage.py", "sandbox", "--port", str(self.ports.sandbox)]
@@ -321,6 +359,7 @@ class Stack:
                 HTTPS_PORT=self.ports.https,
                 CERTIFICATE=self.root / "tls" / "haproxy.pem",
                 ERRORFILE_503=DEPLOY / "503.http",
+                ADMIN_SOCKET=self.admin_socket,
                 SERVERS=servers,
             )
         )
@@ -331,8 +370,6 @@ class Stack:
         self.services[service.name] = service.start()
 
     def _wait_for_port(self, port: int, timeout: float = 30.0) -> None:
-        import socket
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with socket.socket() as probe:

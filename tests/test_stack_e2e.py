@@ -159,6 +159,7 @@ def wait_for_summary(person: Person, summary_id: str, timeout: float = 30.0) -> 
 
 
 def test_an_instance_stopping_mid_run_fails_no_request_and_loses_nothing(stack):
+    """As in a rolling restart: HAProxy drains web1, then gunicorn stops it gracefully."""
     person = Person(stack)
     person.log_in("editor")
     names = [f"e2e-run-{i}" for i in range(24)]
@@ -171,18 +172,21 @@ def test_an_instance_stopping_mid_run_fails_no_request_and_loses_nothing(stack):
             stopper.start()
         return statuses
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        statuses = [status for pair in pool.map(work, names) for status in pair]
-    stopper.join()
-
-    assert not stack.services["web1"].running
-    assert statuses == [200] * len(statuses)
-    assert set(names) <= key_names(person)
-    counts = instances_that_answered(stack, person.request_ids)
-    assert counts["web1"] > 0 and counts["web2"] > 0, counts
-
-    stack.start_instance("web1")
-    stack.wait_until_ready()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = [status for pair in pool.map(work, names) for status in pair]
+        stopper.join()
+        assert not stack.services["web1"].running
+        assert statuses == [200] * len(statuses)
+        assert set(names) <= key_names(person)
+        counts = instances_that_answered(stack, person.request_ids)
+        assert counts["web1"] > 0 and counts["web2"] > 0, counts
+    finally:
+        if stopper.ident is not None:
+            stopper.join()
+        if not stack.services["web1"].running:
+            stack.start_instance("web1")
+            stack.wait_until_ready()
 
 
 def readiness(stack: Stack, instance: int = 0) -> tuple[int, dict]:

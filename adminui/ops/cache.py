@@ -64,8 +64,8 @@ class _ResilientClient(RedisCacheClient):
     def has_key(self, key: Any) -> bool:
         return _tolerant(False, super().has_key, key)
 
-    def set_many(self, data: Any, timeout: Any) -> list:
-        return _tolerant([], super().set_many, data, timeout)
+    def set_many(self, data: Any, timeout: Any) -> None:
+        _tolerant(None, super().set_many, data, timeout)
 
     def delete_many(self, keys: Any) -> None:
         _tolerant(None, super().delete_many, keys)

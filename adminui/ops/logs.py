@@ -9,6 +9,7 @@ request id bound for the current request are added to every line.
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -33,7 +34,9 @@ def json_formatter() -> logging.Formatter:
     )
 
 
-def _masked_traceback(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def _masked_traceback(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     if event.pop("exc_info", None) is not None:
         record: logging.LogRecord = event["_record"]
         event["exception"] = redact(record.exc_text or "")
