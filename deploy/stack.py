@@ -5,8 +5,8 @@ them with TLS, the background worker and the PostHog sandbox, all on loopback po
 and logs under var/stack/. `python -m deploy.stack` runs it until Ctrl-C; the end-to-end tests
 (tests/test_stack_*.py) drive the same `Stack` and stop and start its parts.
 
-PostgreSQL refuses to run as root: as root, its cluster belongs to Debian's ``postgres`` user
-and its programs run as that user (setpriv). Everything else runs as whoever starts the stack.
+PostgreSQL runs as Debian's ``postgres`` user when the stack is started as root (see
+`deploy.postgres`); everything else runs as whoever starts the stack.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-ROOT = Path(__file__).resolve().parent.parent
+from deploy.postgres import Cluster
+from deploy.processes import ROOT, Service, wait_for_port
+
 DEPLOY = ROOT / "deploy"
 PYTHON = sys.executable
 DEMO_LOGINS = "admin, editor or viewer (password: adminui-demo)"
@@ -42,73 +44,11 @@ class Ports:
     redis: int = 56379
 
 
-def postgres_bin(program: str) -> str:
-    """A program of the newest PostgreSQL Debian installed (/usr/lib/postgresql/N/bin)."""
-    found = sorted(
-        Path("/usr/lib/postgresql").glob(f"*/bin/{program}"), key=lambda p: int(p.parts[-3])
-    )
-    if found:
-        return str(found[-1])
-    if path := shutil.which(program):
-        return path
-    raise RuntimeError(f"PostgreSQL's {program} is missing: run scripts/ensure-stack.sh as root.")
-
-
-def as_postgres_user() -> list[str]:
-    """The prefix that runs a PostgreSQL program as a non-root user."""
-    if os.geteuid() != 0:
-        return []
-    return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
-
-
-@dataclass
-class Service:
-    """One long-running process of the stack, its output in logs/<name>.log."""
-
-    name: str
-    argv: list[str]
-    log: Path
-    env: dict[str, str] = field(default_factory=dict)
-    stop_signal: int = signal.SIGTERM
-    process: subprocess.Popen | None = None
-
-    def start(self) -> Service:
-        with self.log.open("ab") as log:
-            # Its own session: Ctrl-C reaches the stack, which stops the parts in order.
-            self.process = subprocess.Popen(
-                self.argv,
-                cwd=ROOT,
-                env={**os.environ, **self.env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self, timeout: float = 20.0) -> None:
-        if not self.running:
-            return
-        assert self.process is not None
-        self.process.send_signal(self.stop_signal)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 class Stack:
     def __init__(self, root: Path | None = None, ports: Ports | None = None) -> None:
         self.root = root or ROOT / "var" / "stack"
         self.ports = ports or Ports()
         self.logs = self.root / "logs"
-        self.pgdata = self.root / "postgres"
-        self.pgrun = self.root / "postgres-run"
         self.services: dict[str, Service] = {}
         self._secrets: dict[str, str] = {}
 
@@ -146,10 +86,7 @@ class Stack:
             # insist on HTTPS for this address for a year.
             "SECURE_HSTS_SECONDS": "0",
             "SECURE_HSTS_PRELOAD": "false",
-            "DATABASE_URL": (
-                f"postgresql://adminui:{s['postgres_password']}"
-                f"@127.0.0.1:{self.ports.postgres}/adminui"
-            ),
+            "DATABASE_URL": self.postgres.url,
             "CACHE_URL": f"redis://:{s['redis_password']}@127.0.0.1:{self.ports.redis}/0",
             "SANDBOX_PORT": str(self.ports.sandbox),
             "LOG_FORMAT": "json",
@@ -230,26 +167,21 @@ class Stack:
     # ------------------------------------------------------------------------------------
     # Parts
 
-    def start_postgres(self) -> None:
-        if not (self.pgdata / "PG_VERSION").exists():
-            self._init_postgres()
-        self._pg_ctl("stop", "-m", "fast", check=False)  # one left over from a killed run
-        log = self.logs / "postgres.log"
-        log.touch()
-        self._give_to_postgres(log)
-        self._pg_ctl(
-            "start",
-            "-w",
-            "-l",
-            str(log),
-            "-o",
-            f"-p {self.ports.postgres} -k {self.pgrun} -c listen_addresses=127.0.0.1",
+    @property
+    def postgres(self) -> Cluster:
+        return Cluster(
+            data=self.root / "postgres",
+            run=self.root / "postgres-run",
+            log=self.logs / "postgres.log",
+            port=self.ports.postgres,
+            password=self._secrets["postgres_password"],
         )
-        self._create_database()
+
+    def start_postgres(self) -> None:
+        self.postgres.start()
 
     def stop_postgres(self) -> None:
-        if (self.pgdata / "postmaster.pid").exists():
-            self._pg_ctl("stop", "-m", "fast", check=False)
+        self.postgres.stop()
 
     def start_redis(self) -> None:
         self._start(
@@ -273,7 +205,7 @@ class Stack:
                 self.logs / "redis.log",
             )
         )
-        self._wait_for_port(self.ports.redis)
+        wait_for_port(self.ports.redis)
 
     def stop_redis(self) -> None:
         self.services["redis"].stop()
@@ -291,7 +223,7 @@ class Stack:
             )
         )
         if wait:
-            self._wait_for_port(port)
+            wait_for_port(port)
         if self._balancing:
             self.haproxy(f"set server instances/{name} state ready")
 
@@ -368,71 +300,6 @@ class Stack:
 
     def _start(self, service: Service) -> None:
         self.services[service.name] = service.start()
-
-    def _wait_for_port(self, port: int, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"Nothing listens on 127.0.0.1:{port} after {timeout:.0f} s.")
-
-    # ------------------------------------------------------------------------------------
-    # PostgreSQL
-
-    def _init_postgres(self) -> None:
-        for folder in (self.pgdata, self.pgrun):
-            folder.mkdir(parents=True, exist_ok=True)
-            self._give_to_postgres(folder)
-        self.pgdata.chmod(0o700)
-        password_file = self.pgrun / "password"
-        password_file.write_text(self._secrets["postgres_password"])
-        self._give_to_postgres(password_file)
-        subprocess.run(
-            [
-                *as_postgres_user(),
-                postgres_bin("initdb"),
-                "-D",
-                str(self.pgdata),
-                "-U",
-                "adminui",
-                f"--pwfile={password_file}",
-                "--auth=scram-sha-256",
-                "-E",
-                "UTF8",
-                "--no-locale",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        password_file.unlink()
-
-    def _give_to_postgres(self, path: Path) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(path, "postgres", "postgres")
-
-    def _pg_ctl(self, *args: str, check: bool = True) -> None:
-        subprocess.run(
-            [*as_postgres_user(), postgres_bin("pg_ctl"), "-D", str(self.pgdata), *args],
-            check=check,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL if not check else None,
-        )
-
-    def _create_database(self) -> None:
-        import psycopg
-
-        dsn = (
-            f"host=127.0.0.1 port={self.ports.postgres} user=adminui dbname=postgres "
-            f"password={self._secrets['postgres_password']}"
-        )
-        with psycopg.connect(dsn, autocommit=True) as connection:
-            exists = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = 'adminui'"
-            ).fetchone()
-            if not exists:
-                connection.execute("CREATE DATABASE adminui")
 
     # ------------------------------------------------------------------------------------
     # Secrets and the certificate, kept under var/stack/ so a restart finds its data

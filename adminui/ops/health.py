@@ -37,7 +37,9 @@ POSTHOG_PROBE_TTL = 10.0
 
 type Check = dict[str, object]
 
-OK: Check = {"status": "ok"}
+
+def ok(**details: object) -> Check:
+    return {"status": "ok", **details}
 
 
 def down(reason: str) -> Check:
@@ -79,31 +81,31 @@ def _checked(check: Callable[[], Check]) -> Check:
 def check_database() -> Check:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return OK
+    return ok()
 
 
 def check_cache() -> Check:
     ping = getattr(cache, "ping", None)
     if ping is None:  # local memory: nothing that can be down
-        return OK
+        return ok()
     try:
         ping()
     except Exception as error:
         return down(f"redis {type(error).__name__}")
-    return OK
+    return ok()
 
 
 def check_worker() -> Check:
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
-        return {"status": "ok", "reason": "tasks run in the web request"}
+        return ok(reason="tasks run in the web request")
     newest = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True)
     last = newest.first()
     if last is None:
         return down("no worker has started")
-    age = (timezone.now() - last).total_seconds()
-    if timezone.now() - last > WORKER_STALE_AFTER:
-        return {**down("no heartbeat"), "last_beat_seconds_ago": round(age)}
-    return {"status": "ok", "last_beat_seconds_ago": round(age)}
+    age = timezone.now() - last
+    if age > WORKER_STALE_AFTER:
+        return {**down("no heartbeat"), "last_beat_seconds_ago": round(age.total_seconds())}
+    return ok(last_beat_seconds_ago=round(age.total_seconds()))
 
 
 _probe_lock = threading.Lock()
@@ -123,7 +125,7 @@ def _probe(environment: PostHogEnvironment) -> Check:
         return cached[1]
     try:
         _probe_client(environment).get_evaluation_config()
-        result = OK
+        result = ok()
     except ph.PostHogError as error:
         result = down(_posthog_reason(error))
     with _probe_lock:
