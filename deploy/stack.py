@@ -32,6 +32,9 @@ from deploy.processes import ROOT, Service, wait_for_port
 DEPLOY = ROOT / "deploy"
 PYTHON = sys.executable
 DEMO_LOGINS = "admin, editor or viewer (password: adminui-demo)"
+# One worker is enough: PostHog makes one summary per project at a time. The tests start a
+# second to show that two never run one task.
+WORKERS = ("worker",)
 
 
 @dataclass(frozen=True)
@@ -113,13 +116,15 @@ class Stack:
                 raise RuntimeError(f"manage.py {name} failed (see above).")
         for name in self.instance_names():
             self.start_instance(name, wait=False)
-        self._start(self._worker())
+        for name in WORKERS:
+            self.start_worker(name)
         self._start(self._haproxy())
         self.wait_until_ready()
         return self
 
     def stop(self) -> None:
-        for name in ["haproxy", *self.instance_names(), "worker", "sandbox", "redis"]:
+        workers = [name for name in self.services if name.startswith("worker")]
+        for name in ["haproxy", *self.instance_names(), *workers, "sandbox", "redis"]:
             if name in self.services:
                 self.services[name].stop()
         self.stop_postgres()
@@ -271,11 +276,14 @@ class Stack:
             signal.SIGINT,
         )
 
-    def _worker(self) -> Service:
+    def start_worker(self, name: str) -> None:
+        self._start(self._worker(name))
+
+    def _worker(self, name: str) -> Service:
         return Service(
-            "worker",
+            name,
             [PYTHON, "manage.py", "worker", "--no-startup-delay", "--interval", "0.5"],
-            self.logs / "worker.log",
+            self.logs / f"{name}.log",
             self.portal_env(),
         )
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 
@@ -156,6 +157,30 @@ def wait_for_summary(person: Person, summary_id: str, timeout: float = 30.0) -> 
         if status not in ("queued", "running") or time.monotonic() > deadline:
             return status
         time.sleep(0.3)
+
+
+def test_two_workers_share_the_queue_and_never_run_a_task_twice(stack):
+    """Both poll every 0.5 s and race for each task; SKIP LOCKED gives each to one of them.
+    The summaries are asked one after another: PostHog makes one per project at a time."""
+    stack.start_worker("worker2")
+    person = Person(stack)
+    person.log_in("editor")
+    url = f"/sandbox/evaluations/{EVAL_ANSWER_RELEVANCE}/summarize/"
+    try:
+        for which in ("fail", "all", "fail", "all"):
+            asked = person.post(url, {"filter": which, "force_refresh": "on"})
+            summary_id = re.search(r"[?&]summary=(\d+)", asked.url)[1]
+            assert wait_for_summary(person, summary_id) == "succeeded"
+    finally:
+        stack.services["worker2"].stop()
+    with psycopg.connect(stack.postgres.url) as database:
+        runs = database.execute(
+            "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult "
+            "WHERE task_path LIKE %s",
+            ["%summarize_evaluation"],
+        ).fetchall()
+    assert len(runs) == 5  # these four and the first test's
+    assert all(status == "SUCCESSFUL" and len(workers) == 1 for status, workers in runs), runs
 
 
 def test_an_instance_stopping_mid_run_fails_no_request_and_loses_nothing(stack):
