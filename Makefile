@@ -1,4 +1,5 @@
-# The two commands: `make run` (portal + PostHog sandbox) and `make test` (ruff, mypy, pytest).
+# The two commands: `make run` (portal + PostHog sandbox) and `make test` (ruff, mypy, pytest);
+# `make stack` runs the production shape (PostgreSQL, Redis, two gunicorns behind HAProxy).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +8,7 @@ PORT ?= 8000
 SANDBOX_PORT ?= 8001
 export SANDBOX_PORT
 
-.PHONY: run test lint format bench clean
+.PHONY: run stack test lint format bench clean
 
 # A Python 3.12+ interpreter: python3 when new enough (pyenv picks 3.13 from .python-version),
 # else python3.13 or python3.12.
@@ -29,9 +30,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime
 	@bash scripts/run.sh
 
+stack: $(VENV)/.runtime
+	@bash scripts/stack.sh
+
 test: $(VENV)/.dev
 	@bash scripts/ensure-chromium.sh
 	@bash scripts/ensure-oidc-provider.sh
+	@bash scripts/ensure-stack.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

@@ -12,6 +12,7 @@ from adminui.audit import views as audit
 from adminui.evaluations import views as evaluations
 from adminui.integrations import views as integrations
 from adminui.keys import views as keys
+from adminui.ops import health
 from adminui.overview import views as overview
 from adminui.posthog import PostHogEnvironment, get_environment
 
@@ -127,6 +128,8 @@ environment_urls = [
 
 urlpatterns = [
     path("", overview.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("login/", auth.PortalLoginView.as_view(), name="login"),
     path("logout/", auth.PortalLogoutView.as_view(), name="logout"),
     path("oidc/", include(oidc_views.urlpatterns)),
@@ -137,3 +140,4 @@ urlpatterns = [
 ]
 
 handler403 = "adminui.web.errors.permission_denied"
+handler500 = "adminui.ops.errors.server_error"

@@ -22,9 +22,10 @@ else
   login="Log in with your adminui account (create one with: .venv/bin/python manage.py createsuperuser)."
 fi
 
-# The worker runs queued background tasks (django.tasks, database backend): AI summaries.
+# The worker runs queued background tasks (django.tasks, database backend): AI summaries;
+# `worker` is db_worker plus the heartbeat that /readyz reads.
 if [[ "${TASKS_BACKEND:-database}" == "database" ]]; then
-  $PY manage.py db_worker --no-startup-delay &
+  $PY manage.py worker --no-startup-delay &
   pids+=($!)
 fi
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import subprocess
 import sys
@@ -40,6 +41,61 @@ def test_it_runs_with_no_variables_at_all():
 def test_production_settings_pass_the_deploy_check_without_warnings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+# What the README's production section sets, as `make stack` runs it.
+PRODUCTION_STACK = {
+    **PRODUCTION,
+    "DATABASE_URL": "postgresql://adminui:pw@db.internal:5432/adminui",
+    "CACHE_URL": "redis://:pw@cache.internal:6379/0",
+    "TRUST_X_FORWARDED_PROTO": "true",
+    "CSRF_TRUSTED_ORIGINS": "https://adminui.example.com",
+}
+
+
+def test_the_production_stack_passes_the_deploy_check_without_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_STACK)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_shares_state_compresses_and_logs_json():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.STORAGES['staticfiles']['BACKEND'], s.SESSION_ENGINE, "
+        "s.CACHES['default']['BACKEND'], s.MESSAGE_STORAGE, s.LOG_FORMAT, "
+        "'whitenoise.middleware.WhiteNoiseMiddleware' in s.MIDDLEWARE, "
+        "'django.middleware.gzip.GZipMiddleware' in s.MIDDLEWARE, "
+        "s.DATABASES['default']['CONN_HEALTH_CHECKS'])"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION_STACK)
+    assert result.stdout.split() == [
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "django.contrib.sessions.backends.cached_db",
+        "adminui.ops.cache.ResilientRedisCache",
+        "django.contrib.messages.storage.session.SessionStorage",
+        "json",
+        "True",
+        "True",
+        "True",
+    ], result.stderr
+
+
+def test_gunicorns_timeout_is_the_portals_web_timeout():
+    code = (
+        "import runpy; c = runpy.run_path('deploy/gunicorn.conf.py'); "
+        "print(c['worker_class'], c['timeout'], c['graceful_timeout'])"
+    )
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_") and k != "WEB_TIMEOUT"
+    }
+
+    def settings_with(**env: str) -> list[str]:
+        command = [sys.executable, "-c", code]
+        run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=clean | env)
+        return run.stdout.split()
+
+    assert settings_with() == ["gthread", "120", "120"]
+    assert settings_with(WEB_TIMEOUT="200")[1:] == ["200", "200"]
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 import adminui
+from adminui.ops import requestlog
 from adminui.posthog.api_prefix import API_PREFIXES, ApiPrefix
 from adminui.posthog.errors import (
     PostHogBadResponse,
@@ -340,7 +341,13 @@ class Transport(ApiPrefix):
         shown = redact_url(f"{url}?{urlencode(query)}" if query else url)
         try:
             response = self._session.request(
-                method, url, params=query, json=json, timeout=timeout, allow_redirects=False
+                method,
+                url,
+                params=query,
+                json=json,
+                timeout=timeout,
+                allow_redirects=False,
+                headers=requestlog.outgoing_headers(),
             )
         except _TRANSPORT_ERRORS as exc:
             elapsed = (time.monotonic() - started) * 1000
@@ -352,6 +359,8 @@ class Transport(ApiPrefix):
                 type(exc).__name__,
             )
             raise
+        finally:
+            requestlog.note_posthog_call(started)
         elapsed = (time.monotonic() - started) * 1000
         logger.debug("PostHog %s %s -> %s in %.0f ms", method, shown, response.status_code, elapsed)
         return response

@@ -47,7 +47,8 @@ def gather(calls: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
     """Call each function in its own thread; PostHog errors become that call's Outcome.error.
 
     Each thread runs in a copy of the caller's context, so a web request's time budget and
-    patience (`adminui.posthog.retries`) hold for its calls too."""
+    patience (`adminui.posthog.retries`), its request id and its PostHog call count
+    (`adminui.ops.requestlog`) hold for its calls too."""
     with ThreadPoolExecutor(max_workers=max(len(calls), 1)) as pool:
         futures = {
             name: pool.submit(contextvars.copy_context().run, _outcome, call)

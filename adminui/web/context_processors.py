@@ -6,7 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from adminui import __version__
-from adminui.posthog import get_client, get_environments
+from adminui.ops.shared import deprecation_notice
+from adminui.posthog import get_environments
 from adminui.web.roles import Role, role_of
 
 
@@ -20,7 +21,7 @@ def portal(request: HttpRequest) -> dict:
         # Only a pinned prefix needs an operator: with `auto` the portal follows PostHog itself.
         for candidate in environments:
             if candidate.api_prefix == "environments":
-                deprecation = deprecation or get_client(candidate).deprecation
+                deprecation = deprecation or deprecation_notice(candidate)
     return {
         "environments": environments,
         "environment": environment or environments[0],

@@ -1,0 +1,1 @@
+"""Deployment: gunicorn and HAProxy configuration, and the local production stack."""
