@@ -73,7 +73,7 @@ def test_a_judge_key_with_a_malformed_id_is_named_without_a_link(viewer_client, 
     assert f"/keys/{BAD_ID}" not in content
 
 
-def test_the_service_module_validates_ids_it_returns(sandbox):
+def test_the_service_module_validates_ids_it_returns(db, sandbox):
     rename_key(sandbox, demo.KEY_TOGETHER, BAD_ID)
     keys = get_client().list_provider_keys()
     assert keys.skipped == 1 and BAD_ID not in {key.id for key in keys}

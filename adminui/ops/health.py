@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from adminui.ops.models import WorkerHeartbeat
-from adminui.posthog import PostHogClient, PostHogEnvironment, get_environments
+from adminui.posthog import PostHogClient, PostHogEnvironment, get_client, get_environments
 from adminui.posthog import errors as ph
 
 # A worker beats every HEARTBEAT_SECONDS (adminui.ops.worker); three missed beats is "down".
@@ -142,7 +142,8 @@ def _probe_client(environment: PostHogEnvironment) -> PostHogClient:
                 host=environment.host,
                 personal_api_key=environment.personal_api_key,
                 project_id=environment.project_id,
-                api_prefix=environment.api_prefix,
+                # The prefix the portal's own client is on now (auto may have moved it).
+                api_prefix=get_client(environment).api_prefix,
                 connect_timeout=1.0,
                 read_timeout=2.0,
                 retries=0,
