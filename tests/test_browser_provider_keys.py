@@ -98,10 +98,10 @@ def test_searching_and_filtering_keys_keeps_the_state_in_the_url(editor_page):
     expect(page.locator("tbody tr")).to_have_count(2)  # Production and Staging OpenAI
     page.wait_for_url(re.compile(r"q=openai"))
     page.get_by_label("Search").fill("")
-    expect(page.locator("tbody tr")).to_have_count(8)
+    expect(page.locator("tbody tr")).to_have_count(10)
     page.get_by_label("State").select_option("ok")
     page.wait_for_url(re.compile(r"state=ok"))
-    expect(page.locator("tbody tr")).to_have_count(4)
+    expect(page.locator("tbody tr")).to_have_count(6)
     page.get_by_label("Provider").select_option("openai")
     expect(page.locator("tbody tr")).to_have_count(2)
     page.reload()
