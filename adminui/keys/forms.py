@@ -163,7 +163,7 @@ class ProviderKeyCreateForm(ProviderKeyFormMixin):
         max_length=255, widget=forms.TextInput({"placeholder": "e.g. Production key"})
     )
     api_key = forms.CharField(
-        label="API key", required=False, strip=True, widget=forms.PasswordInput(API_KEY_ATTRS)
+        label="API key", strip=True, widget=forms.PasswordInput(API_KEY_ATTRS)
     )
     set_as_active = forms.BooleanField(required=False, label="Use for evaluations")
 
@@ -181,6 +181,11 @@ class ProviderKeyCreateForm(ProviderKeyFormMixin):
 
     def __init__(self, *args, environment: PostHogEnvironment | None = None, **kwargs):
         super().__init__(*args, environment=environment, **kwargs)
+        # Only System One may go without a credential, and only when the user says so.
+        self.fields["api_key"].required = not (
+            self.chosen_provider().credential_optional and self.data.get("without_credential")
+        )
+        self.fields["base_url"].optional_note = "required for OpenAI-compatible"  # type: ignore[attr-defined]
         version_help = f"Azure OpenAI only. PostHog's default is {AZURE_DEFAULT_API_VERSION}."
         self.fields["api_version"].help_text = version_help
         self.fields["base_url"].help_text = (
@@ -196,13 +201,6 @@ class ProviderKeyCreateForm(ProviderKeyFormMixin):
 
     def provider_slug(self) -> str:
         return self.data.get("provider") or "openai"
-
-    def clean(self):
-        cleaned = super().clean()
-        # Only System One may go without a credential, and only when the user says so.
-        if not cleaned.get("api_key") and not self.clears_credential():
-            self.add_error("api_key", "This field is required.")
-        return cleaned
 
     def payload(self) -> dict[str, Any]:
         """What PostHog's create takes: a provider's own fields only for that provider, and
@@ -250,6 +248,8 @@ class ProviderKeyEditForm(ProviderKeyFormMixin):
         )
         self.fields["azure_endpoint"].help_text = endpoint_help
         self.fields["base_url"].help_text = endpoint_help.replace(" or version", "")
+        # An OpenAI-compatible key always has its endpoint: emptying the field is no way to keep it.
+        self.fields["base_url"].required = self.chosen_provider().needs_base_url
 
     def provider_slug(self) -> str:
         return self.key.provider
