@@ -4,6 +4,8 @@ land on the field they concern, and the key's page shows what PostHog stored."""
 
 from __future__ import annotations
 
+import json
+
 from adminui.sandbox import demo
 
 ADD = "/sandbox/keys/add/"
@@ -169,3 +171,12 @@ def test_the_key_list_offers_set_as_active_for_other_keys_but_not_system_one(edi
 
     assert f"/sandbox/keys/{demo.KEY_STAGING_OPENAI}/activate/" in content
     assert f"/sandbox/keys/{demo.KEY_SYSTEM_ONE}/activate/" not in content
+
+
+def test_the_export_says_where_each_key_sends_its_calls(viewer_client):
+    rows = json.loads(viewer_client.get("/sandbox/keys/export.json").content)["keys"]
+    endpoints = {row["id"]: row["endpoint"] for row in rows}
+
+    assert endpoints[demo.KEY_SELF_HOSTED] == demo.SELF_HOSTED_BASE_URL
+    assert endpoints[demo.KEY_AZURE] == "https://acme-eu.openai.azure.com/"
+    assert endpoints[demo.KEY_CLAUDE] == ""
