@@ -147,6 +147,12 @@ def test_a_new_system_one_endpoint_needs_its_credential(sandbox):
     )
 
 
+def test_a_new_system_one_model_is_checked_at_once(sandbox):
+    key = patch(sandbox, demo.KEY_SYSTEM_ONE, system_one_model="jev-latest").json()
+
+    assert (key["state"], key["system_one_model_display"]) == ("ok", "jev-latest")
+
+
 # --- Update rules ----------------------------------------------------------------------------
 
 

@@ -139,9 +139,12 @@ class ProviderKeyFormMixin(forms.Form):
         return True
 
     def clears_credential(self) -> bool:
-        """A System One endpoint without a credential: PostHog takes an empty api_key for it."""
-        return self.chosen_provider().credential_optional and bool(
-            self.cleaned_data.get("without_credential")
+        """A System One endpoint without a credential (and none typed): PostHog takes an empty
+        api_key for it."""
+        return (
+            self.chosen_provider().credential_optional
+            and bool(self.cleaned_data.get("without_credential"))
+            and not self.cleaned_data.get("api_key")
         )
 
     def provider_config(self) -> dict[str, Any]:

@@ -129,11 +129,12 @@ def update_key(request: Request) -> Response:
     key = get_key(request, request.params["id"])
     values = parse_key_fields(request, key, partial=request.method == "PATCH")
     config = provider_config(key.provider, values)
-    if "api_key" in values:
-        merged = _config_of(key) | config
+    # System One checks any change to its connection at once; the others only a new key.
+    if "api_key" in values or (config and key.provider == "typesafe"):
+        merged, api_key = _config_of(key) | config, values.get("api_key", key.api_key)
         # PostHog validates with the stored provider, even when the request changes it.
-        _require_ok(*live_validation(request, key.provider, values["api_key"], merged))
-        key.api_key, key.state, key.error_message = values["api_key"], "ok", None
+        _require_ok(*live_validation(request, key.provider, api_key, merged))
+        key.api_key, key.state, key.error_message = api_key, "ok", None
         _store_config(key, merged)
     elif config:
         # A new endpoint may not work with the stored key: ask for re-validation.
