@@ -180,3 +180,19 @@ def test_the_export_says_where_each_key_sends_its_calls(viewer_client):
     assert endpoints[demo.KEY_SELF_HOSTED] == demo.SELF_HOSTED_BASE_URL
     assert endpoints[demo.KEY_AZURE] == "https://acme-eu.openai.azure.com/"
     assert endpoints[demo.KEY_CLAUDE] == ""
+
+
+def test_against_older_posthog_the_portal_still_sends_neither_provider_nor_a_blank_key(
+    editor_client, sandbox
+):
+    sandbox.switch(legacy_key_updates=True)
+
+    editor_client.post(f"{SELF_HOSTED}edit/", {"name": "vLLM (EU)", "api_key": "", "base_url": ""})
+
+    assert sent(sandbox, "", "PATCH") == []  # an emptied base URL is refused before PostHog
+    editor_client.post(
+        f"{SELF_HOSTED}edit/",
+        {"name": "vLLM (EU)", "api_key": "", "base_url": demo.SELF_HOSTED_BASE_URL},
+    )
+    assert sent(sandbox, "", "PATCH") == [{"name": "vLLM (EU)"}]
+    assert sandbox.state.provider_keys[demo.KEY_SELF_HOSTED].provider == "openai_compatible"
