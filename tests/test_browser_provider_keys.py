@@ -43,6 +43,39 @@ def test_adding_a_key_whose_check_fails_then_succeeds(editor_page):
     assert "sk-ant-good-key-1234567890" not in page.content()
 
 
+def test_an_openai_compatible_key_asks_for_its_base_url_and_is_told_what_is_wrong_there(
+    editor_page,
+):
+    page = editor_page
+    page.get_by_role("link", name="Add key").click()
+    expect(page.get_by_label("Base URL")).to_be_hidden()
+    page.get_by_label("Provider").select_option("openai_compatible")
+    expect(page.get_by_label("Base URL")).to_be_visible()
+    expect(page.get_by_label("Azure endpoint")).to_be_hidden()
+    page.get_by_label("Name").fill("vLLM (new)")
+    page.get_by_label("Base URL").fill("https://missing.example.com/v1")
+    page.get_by_label("API key").fill("local-key-0123456789")
+    page.get_by_label("Name").focus()  # leaving the key field runs the check
+    expect(page.locator("#base-url-status")).to_contain_text("did not return a model list")
+    expect(page.locator("#api-key-status")).to_contain_text("Check the base URL.")
+    screenshot(page, "key-add-base-url")
+
+    page.get_by_label("Base URL").fill("https://llm.example.com/v1")
+    page.get_by_role("button", name="Add key").click()
+    expect(page.get_by_role("heading", name="vLLM (new)")).to_be_visible()
+    expect(page.get_by_text("https://llm.example.com/v1")).to_be_visible()
+
+
+def test_a_system_one_key_shows_its_own_fields_and_is_not_offered_for_evaluations(editor_page):
+    page = editor_page
+    page.get_by_role("link", name="Add key").click()
+    expect(page.get_by_label("Use for evaluations")).to_be_visible()
+    page.get_by_label("Provider").select_option("typesafe")
+    expect(page.get_by_label("Model ID")).to_be_visible()
+    expect(page.get_by_label("This System One endpoint takes no credential")).to_be_visible()
+    expect(page.get_by_label("Use for evaluations")).to_be_hidden()
+
+
 def test_editing_a_key_name(editor_page):
     page = editor_page
     row(page, "Staging OpenAI").get_by_role("link", name="Edit").click()
@@ -98,10 +131,10 @@ def test_searching_and_filtering_keys_keeps_the_state_in_the_url(editor_page):
     expect(page.locator("tbody tr")).to_have_count(2)  # Production and Staging OpenAI
     page.wait_for_url(re.compile(r"q=openai"))
     page.get_by_label("Search").fill("")
-    expect(page.locator("tbody tr")).to_have_count(8)
+    expect(page.locator("tbody tr")).to_have_count(10)
     page.get_by_label("State").select_option("ok")
     page.wait_for_url(re.compile(r"state=ok"))
-    expect(page.locator("tbody tr")).to_have_count(4)
+    expect(page.locator("tbody tr")).to_have_count(6)
     page.get_by_label("Provider").select_option("openai")
     expect(page.locator("tbody tr")).to_have_count(2)
     page.reload()

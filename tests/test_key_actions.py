@@ -65,7 +65,7 @@ def test_bulk_validation_without_javascript_checks_each_selected_key(editor_clie
 def test_bulk_validation_with_htmx_lists_every_key_and_checks_them_as_rows_load(editor_client):
     response = editor_client.post(f"{KEYS}validate/", headers=HTMX)
     content = response.content.decode()
-    assert content.count('hx-trigger="load"') == 8
+    assert content.count('hx-trigger="load"') == 10
     assert "<html" not in content
     row = editor_client.post(f"{KEYS}{demo.KEY_AZURE}/validate/?as=row", headers=HTMX)
     assert row.content.decode().lstrip().startswith('<li data-outcome="ok"')

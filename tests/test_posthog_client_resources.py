@@ -345,7 +345,7 @@ def test_every_provider_has_a_label(slug, label):
 def test_the_provider_table_carries_placeholders_and_posthogs_prefix_rules():
     assert PROVIDERS["anthropic"].key_placeholder == "sk-ant-..."
     assert PROVIDERS["openai"].key_prefixes == ("sk-", "sk-proj-")
-    assert provider_info("azure_openai").needs_azure_fields
+    assert provider_info("azure_openai").config_fields == ("azure_endpoint", "api_version")
 
 
 def test_integration_kinds_have_labels():

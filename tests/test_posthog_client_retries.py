@@ -268,10 +268,10 @@ def test_paths_stay_under_the_configured_prefix(sandbox, sleeps, prefix):
 
 
 def test_it_lists_every_provider_key_across_small_pages(sandbox, sleeps):
-    client = make_client(sandbox, sleeps, page_size=3)
+    client = make_client(sandbox, sleeps, page_size=4)
     keys = client.list_provider_keys()
-    assert len(keys) == 8
-    assert len({k.id for k in keys}) == 8
+    assert len(keys) == 10
+    assert len({k.id for k in keys}) == 10
     assert len(sandbox.received("provider_keys")) == 3
     created = [k.created_at for k in keys]
     assert created == sorted(created, reverse=True)

@@ -16,9 +16,11 @@ import pytest
 from adminui.posthog.errors import (
     PostHogAuthError,
     PostHogError,
+    PostHogEvaluationEditorRequired,
     PostHogNotFound,
     PostHogPermissionError,
     PostHogPersonalKeyRefused,
+    PostHogProjectAdminRequired,
     PostHogRateLimited,
     PostHogScopeError,
     PostHogServerError,
@@ -140,11 +142,24 @@ def test_it_parses_the_missing_scope_from_the_detail():
 
 
 def test_a_plain_403_keeps_posthogs_detail():
-    err = error(403, hog("You don't have sufficient permissions in the project."))
+    err = error(403, hog("You do not have admin access to this resource."))
     assert type(err) is PostHogPermissionError
-    assert err.message == (
-        "PostHog refused the request: You don't have sufficient permissions in the project."
+    assert (
+        err.message == "PostHog refused the request: You do not have admin access to this resource."
     )
+
+
+def test_posthogs_project_admin_and_evaluation_editor_refusals_have_types_of_their_own():
+    not_admin = error(403, hog("You don't have sufficient permissions in the project."))
+    not_editor = error(403, hog("You do not have editor access to evaluations."))
+    not_editor_of_all = error(
+        403, hog("You do not have editor access to all affected evaluations.")
+    )
+
+    assert type(not_admin) is PostHogProjectAdminRequired
+    assert "only project admins" in not_admin.message
+    assert type(not_editor) is type(not_editor_of_all) is PostHogEvaluationEditorRequired
+    assert isinstance(not_editor, PostHogPermissionError)
 
 
 def test_a_non_json_error_page_says_it_was_not_json():

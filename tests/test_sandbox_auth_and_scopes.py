@@ -213,18 +213,18 @@ def test_the_alias_switch_takes_only_the_behaviours_it_knows(sandbox):
 
 
 def test_it_pages_with_absolute_next_and_previous_urls(sandbox):
-    first = requests.get(sandbox.api_url(KEYS), params={"limit": 3}, headers=AUTH).json()
+    first = requests.get(sandbox.api_url(KEYS), params={"limit": 4}, headers=AUTH).json()
     second = requests.get(first["next"], headers=AUTH).json()
     last = requests.get(second["next"], headers=AUTH).json()
 
-    assert first["count"] == 8
+    assert first["count"] == 10
     assert first["previous"] is None
-    assert first["next"] == sandbox.api_url(KEYS) + "?limit=3&offset=3"
-    assert second["previous"] == sandbox.api_url(KEYS) + "?limit=3"
+    assert first["next"] == sandbox.api_url(KEYS) + "?limit=4&offset=4"
+    assert second["previous"] == sandbox.api_url(KEYS) + "?limit=4"
     assert last["next"] is None
-    assert last["previous"] == sandbox.api_url(KEYS) + "?limit=3&offset=3"
+    assert last["previous"] == sandbox.api_url(KEYS) + "?limit=4&offset=4"
     ids = [key["id"] for page in (first, second, last) for key in page["results"]]
-    assert len(set(ids)) == 8
+    assert len(set(ids)) == 10
 
 
 def test_it_builds_next_urls_from_the_request_host(sandbox):

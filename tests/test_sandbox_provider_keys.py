@@ -39,7 +39,7 @@ def test_it_lists_the_demo_keys_newest_first(sandbox):
     page = sandbox_api(sandbox, "GET", KEYS).json()
 
     created = [key["created_at"] for key in page["results"]]
-    assert page["count"] == 8
+    assert page["count"] == 10
     assert created == sorted(created, reverse=True)
     assert {key["state"] for key in page["results"]} == {"ok", "invalid", "error", "unknown"}
 
@@ -227,7 +227,7 @@ def test_magic_words_make_live_validation_fail(sandbox, fields, error):
 
     assert response.status_code == 400
     assert response.json() == error
-    assert sandbox_api(sandbox, "GET", KEYS).json()["count"] == 8
+    assert sandbox_api(sandbox, "GET", KEYS).json()["count"] == 10
 
 
 def test_live_validation_takes_a_provider_round_trip(sandbox):
@@ -327,7 +327,7 @@ def test_provider_key_validations_checks_without_saving(sandbox):
         "error_message": "Rate limited, please try again later",
         "error_field": None,
     }
-    assert sandbox_api(sandbox, "GET", KEYS).json()["count"] == 8
+    assert sandbox_api(sandbox, "GET", KEYS).json()["count"] == 10
 
 
 def test_provider_key_validations_blames_the_azure_endpoint(sandbox):
@@ -475,7 +475,7 @@ def test_models_lists_every_provider_with_a_summary(sandbox):
     body = sandbox_api(sandbox, "GET", "llm_analytics/models/").json()
 
     summary = {entry["provider"]: entry for entry in body["providers"]}
-    assert len(summary) == 10
+    assert len(summary) == 11
     assert summary["openai"]["requires_provider_key"] is False
     assert summary["openrouter"] == {
         "provider": "openrouter",
@@ -495,7 +495,7 @@ def test_models_lists_what_a_key_can_reach(sandbox):
 
 PROVIDERS = (
     "openai, anthropic, gemini, openrouter, fireworks, azure_openai, together_ai, minimax, "
-    "zeabur, openai_compatible"
+    "zeabur, openai_compatible, typesafe"
 )
 
 

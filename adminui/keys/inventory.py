@@ -35,6 +35,7 @@ EXPORT_FIELDS = [
     "state",
     "error_message",
     "api_key_masked",
+    "endpoint",
     "created_at",
     "created_by",
     "last_used_at",
@@ -96,6 +97,8 @@ def export_row(key: ProviderKey, active_id: str | None) -> dict:
         "state": key.state,
         "error_message": key.error_message or "",
         "api_key_masked": key.api_key_masked,
+        # Where the key sends its calls, for the providers whose key names it.
+        "endpoint": key.azure_endpoint_display or key.base_url_display or "",
         "created_at": key.created_at.isoformat() if key.created_at else "",
         "created_by": key.created_by.display_name if key.created_by else "",
         "last_used_at": key.last_used_at.isoformat() if key.last_used_at else "",

@@ -30,13 +30,14 @@ from adminui.keys.inventory import (
     filter_keys,
     key_inventory,
 )
-from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label
+from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label, provider_info
 from adminui.keys.rotation import is_due_for_rotation
 from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
 from adminui.web.errors import add_to_form
+from adminui.web.failures import hint_for
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import PAGE_SIZES, paginate
 from adminui.web.responses import csv_download, go_to, json_download
@@ -189,13 +190,22 @@ def look_for_created_key(
 def key_check(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     """Pre-validate a typed key (on blur): the result shows under the right field."""
     form = KeyCheckForm(request.POST)
-    result, error = None, None
-    if form.is_valid():
+    result, error, unchecked = None, None, ""
+    if form.is_valid() and not form.chosen_provider().checked_before_saving:
+        # PostHog's check would ignore the endpoint typed here: saving checks it instead.
+        unchecked = form.chosen_provider().label
+    elif form.is_valid():
         try:
-            result = get_client(environment).check_provider_key(**form.cleaned_data)
+            result = get_client(environment).check_provider_key(**form.check_fields())
         except PostHogError as failure:
             error = failure
-    context = {"form": form, "result": result, "error": error}
+    context = {
+        "form": form,
+        "result": result,
+        "error": error,
+        "hint": hint_for(error) if error else "",
+        "unchecked": unchecked,
+    }
     return render(request, "keys/add.html#key-check", context)
 
 
@@ -209,7 +219,7 @@ def key_edit(
     if request.method == "GET":
         key = client.get_provider_key(key_id)
         form = ProviderKeyEditForm(key=key, environment=environment)
-        context = {"form": form, "key": key}
+        context = {"form": form, "key": key, "provider": provider_info(key.provider)}
         return render_page(request, "keys/edit.html", context, partial="key-form")
     try:
         # The current values tell what changed: only that is sent.
@@ -218,8 +228,8 @@ def key_edit(
         return edit_form_kept(request, environment, key_id, error)
     form = ProviderKeyEditForm(request.POST, key=key, environment=environment)
     if form.is_valid():
-        changes = form.changes()
-        if not changes:
+        changes, without_credential = form.changes(), form.clears_credential()
+        if not changes and not without_credential:
             messages.info(request, "Nothing changed.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
         updated = record_form_write(
@@ -228,13 +238,16 @@ def key_edit(
             environment,
             action="provider_key.update",
             target=Target("provider_key", key.id, key.name),
-            sent=changes,
-            call=lambda: client.update_provider_key(key.id, changes),
+            sent=changes | ({"without_credential": True} if without_credential else {}),
+            call=lambda: client.update_provider_key(
+                key.id, changes, without_credential=without_credential
+            ),
         )
         if updated:
             messages.success(request, f"Key “{updated.name}” saved.")
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
-    return render_page(request, "keys/edit.html", {"form": form, "key": key}, partial="key-form")
+    context = {"form": form, "key": key, "provider": provider_info(key.provider)}
+    return render_page(request, "keys/edit.html", context, partial="key-form")
 
 
 def edit_form_kept(
@@ -253,6 +266,8 @@ def edit_form_kept(
         api_key_masked="····",
         azure_endpoint_display=post.get("azure_endpoint") or None,
         api_version_display=post.get("api_version") or None,
+        base_url_display=post.get("base_url") or None,
+        system_one_model_display=post.get("system_one_model") or None,
         created_at=None,
         created_by=None,
         last_used_at=None,
@@ -261,7 +276,7 @@ def edit_form_kept(
     form.is_valid()  # field errors show too, so the next save can succeed
     form.add_error(None, "Nothing was saved: the portal could not read the key from PostHog.")
     add_to_form(form, error)
-    context = {"form": form, "key": as_typed}
+    context = {"form": form, "key": as_typed, "provider": provider_info(as_typed.provider)}
     return render_page(request, "keys/edit.html", context, partial="key-form")
 
 

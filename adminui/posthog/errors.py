@@ -40,10 +40,12 @@ __all__ = [
     "PostHogAuthError",
     "PostHogBadResponse",
     "PostHogError",
+    "PostHogEvaluationEditorRequired",
     "PostHogNoEvaluationRuns",
     "PostHogNotFound",
     "PostHogPermissionError",
     "PostHogPersonalKeyRefused",
+    "PostHogProjectAdminRequired",
     "PostHogRateLimited",
     "PostHogReconnectRequired",
     "PostHogScopeError",
@@ -162,6 +164,27 @@ class PostHogPersonalKeyRefused(PostHogPermissionError):
     default_message = (
         "PostHog does not allow this action with a personal API key. "
         "Do it in PostHog's own web app instead."
+    )
+
+
+class PostHogProjectAdminRequired(PostHogPermissionError):
+    """403: PostHog lets only project admins write here (provider keys), and the owner of the
+    portal's personal API key is not one ("You don't have sufficient permissions in the
+    project.")."""
+
+    default_message = (
+        "PostHog lets only project admins change provider keys, and the personal API key the "
+        "portal uses belongs to someone who is not an admin of this project."
+    )
+
+
+class PostHogEvaluationEditorRequired(PostHogPermissionError):
+    """403: the action would change evaluations, and the owner of the portal's personal API key
+    may not edit them ("You do not have editor access to evaluations.")."""
+
+    default_message = (
+        "This would change which key evaluations run with, and PostHog does not let the owner "
+        "of the portal's personal API key edit evaluations."
     )
 
 
@@ -388,6 +411,8 @@ def _retry_after_from_detail(detail: str | None) -> int | None:
 _SCOPE = re.compile(r"missing required scope ['\"]?([\w:*.-]+)['\"]?", re.IGNORECASE)
 _PERSONAL_KEY_REFUSED = re.compile(r"does not support personal api key access", re.IGNORECASE)
 _AI_DATA_NOT_APPROVED = re.compile(r"ai data processing", re.IGNORECASE)
+_NOT_PROJECT_ADMIN = re.compile(r"sufficient permissions in the project", re.IGNORECASE)
+_NOT_EVALUATION_EDITOR = re.compile(r"editor access to (all affected )?evaluations", re.I)
 # PostHog's texts that name a more specific failure than its status does. This is the only place
 # that reads them: everything else tells failures apart by their type.
 _SPECIFIC_CLASSES: list[tuple[type[PostHogError], re.Pattern[str], type[PostHogError]]] = [
@@ -504,6 +529,10 @@ def _forbidden(body: ErrorBody, facts: dict[str, Any]) -> PostHogError:
         )
     if _PERSONAL_KEY_REFUSED.search(detail):
         return PostHogPersonalKeyRefused(**facts)
+    if _NOT_PROJECT_ADMIN.search(detail):
+        return PostHogProjectAdminRequired(**facts)
+    if _NOT_EVALUATION_EDITOR.search(detail):
+        return PostHogEvaluationEditorRequired(**facts)
     if _AI_DATA_NOT_APPROVED.search(detail):
         return PostHogAIDataNotApproved(f"PostHog refused the request: {detail}", **facts)
     if detail:

@@ -26,7 +26,11 @@ from adminui.posthog.types import (
     readable_items,
 )
 
-PROVIDER_KEY_CHANGES = frozenset({"name", "api_key", "azure_endpoint", "api_version"})
+# What an update may send. Never `provider`: PostHog refuses to change it ("A key's provider
+# cannot change. Create a new key instead.").
+PROVIDER_KEY_CHANGES = frozenset(
+    {"name", "api_key", "azure_endpoint", "api_version", "base_url", "system_one_model"}
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class ProviderKey:
     api_key_masked: str
     azure_endpoint_display: str | None
     api_version_display: str | None
+    # The endpoint of an OpenAI-compatible or System One key, and System One's model.
+    base_url_display: str | None
+    system_one_model_display: str | None
     created_at: datetime | None
     created_by: UserBasic | None
     last_used_at: datetime | None
@@ -65,6 +72,8 @@ class ProviderKey:
             api_key_masked=_str(data.get("api_key_masked")),
             azure_endpoint_display=_opt_str(data.get("azure_endpoint_display")),
             api_version_display=_opt_str(data.get("api_version_display")),
+            base_url_display=_opt_str(data.get("base_url_display")),
+            system_one_model_display=_opt_str(data.get("system_one_model_display")),
             created_at=parse_datetime(data.get("created_at")),
             created_by=UserBasic.maybe(data.get("created_by")),
             last_used_at=parse_datetime(data.get("last_used_at")),
@@ -73,7 +82,8 @@ class ProviderKey:
 
 @dataclass(frozen=True)
 class KeyValidation:
-    """Result of validating a key without saving it; ``error_field`` names the Azure field."""
+    """Result of validating a key without saving it. ``error_field`` names the input PostHog
+    blames (``api_key``, ``azure_endpoint``, ``base_url``), for the providers that say."""
 
     state: str
     error_message: str | None
@@ -254,9 +264,12 @@ class KeyEndpoints(Transport):
         api_key: str,
         azure_endpoint: str | None = None,
         api_version: str | None = None,
+        base_url: str | None = None,
+        system_one_model: str | None = None,
         set_as_active: bool = False,
     ) -> ProviderKey:
-        """Create a key; PostHog validates it live with the provider first (LLM timeout)."""
+        """Create a key; PostHog validates it live with the provider first (LLM timeout). An
+        empty ``api_key`` is only for a System One endpoint that takes no credential."""
         body = _without_none(
             {
                 "provider": provider,
@@ -264,6 +277,8 @@ class KeyEndpoints(Transport):
                 "api_key": api_key,
                 "azure_endpoint": azure_endpoint,
                 "api_version": api_version,
+                "base_url": base_url,
+                "system_one_model": system_one_model,
                 "set_as_active": set_as_active,
             }
         )
@@ -271,15 +286,22 @@ class KeyEndpoints(Transport):
         return self._parse(ProviderKey.from_api, data)
 
     def update_provider_key(
-        self, key_id: str | uuid.UUID, changes: Mapping[str, Any]
+        self,
+        key_id: str | uuid.UUID,
+        changes: Mapping[str, Any],
+        *,
+        without_credential: bool = False,
     ) -> ProviderKey:
         """PATCH only the given fields. ``None`` values, and an empty ``api_key`` ("keep the
-        current key"), are left out. A new ``api_key`` is validated live (LLM timeout)."""
+        current key"), are left out; ``without_credential`` sends the empty key that tells
+        PostHog a System One endpoint takes none. A new key is validated live (LLM timeout)."""
         unknown = set(changes) - PROVIDER_KEY_CHANGES
         if unknown:
             raise ValueError(f"Provider keys cannot change {sorted(unknown)}")
         body = _without_none(changes)
-        if not body.get("api_key"):
+        if without_credential:
+            body["api_key"] = ""
+        elif not body.get("api_key"):
             body.pop("api_key", None)
         data = self._write_object("PATCH", _key_path(key_id), body, llm="api_key" in body)
         return self._parse(ProviderKey.from_api, data)
@@ -307,6 +329,7 @@ class KeyEndpoints(Transport):
         api_key: str,
         azure_endpoint: str | None = None,
         api_version: str | None = None,
+        base_url: str | None = None,
     ) -> KeyValidation:
         """Validate a key without saving it (``provider_key_validations``)."""
         body = _without_none(
@@ -315,6 +338,7 @@ class KeyEndpoints(Transport):
                 "api_key": api_key,
                 "azure_endpoint": azure_endpoint,
                 "api_version": api_version,
+                "base_url": base_url,
             }
         )
         data = self._write_object("POST", "llm_analytics/provider_key_validations/", body, llm=True)

@@ -48,6 +48,9 @@ KEY_GEMINI = "01968e15-f1bd-7170-a44c-af9c4dabb481"  # state error (rate limited
 KEY_AZURE = "01985398-8d1c-7a26-b185-2f27e3eff9c0"  # state unknown
 KEY_OPENROUTER = "019999ec-0283-7f6d-a56a-bd72fb710734"
 KEY_TOGETHER = "019b497e-452d-7a66-9d95-847ebd299753"  # state unknown, no dependents
+KEY_SELF_HOSTED = "019b5d21-7c3e-7f41-a0d2-3e8b5c9f1a64"  # openai_compatible, its own base_url
+KEY_SYSTEM_ONE = "019b6a90-2f5d-7b18-9c47-d1e6a3b8f250"  # typesafe, TypeSafe's hosted endpoint
+SELF_HOSTED_BASE_URL = "https://llm.acme-ai.example/v1"
 ACTIVE_KEY_ID = KEY_PRODUCTION_OPENAI
 
 EVAL_ANSWER_RELEVANCE = "019cad6a-9794-7877-94ea-65d003d71684"  # 320 runs: over the 250 limit
@@ -88,6 +91,10 @@ _KEYS = [
      "sk-or-v1-4d8e2f7a9c1b3e5d7f9a2c4e6b8d0f1a", "ok", None, 150, JANE, 20),
     (KEY_TOGETHER, "together_ai", "Together AI batch", "tgp_v1_Xr4Tq8Wm2Zk6Np1Ls9Jd3Hf7Gb5Vc0Ya",
      "unknown", None, 3, OMAR, None),
+    (KEY_SELF_HOSTED, "openai_compatible", "Self-hosted vLLM", "vllm-7Hq2Kd9Lm4Np8Rs1Tv6Wx3Yz",
+     "ok", None, 20, MEI, 1),
+    (KEY_SYSTEM_ONE, "typesafe", "System One judges", "ts-live-4Fh8Jk2Lp6Qs9Tv3Wx7Yz1Bc",
+     "ok", None, 8, JANE, 0.5),
 ]  # fmt: skip
 
 
@@ -340,6 +347,10 @@ def _provider_key(row: tuple, ago: Ago) -> ProviderKey:
     )  # fmt: skip
     if provider == "azure_openai":
         key.azure_endpoint, key.api_version = "https://acme-eu.openai.azure.com/", "2024-10-21"
+    if provider == "openai_compatible":
+        key.base_url = SELF_HOSTED_BASE_URL
+    if provider == "typesafe":
+        key.base_url, key.system_one_model = "https://api.typesafe.ai/v1", "jev-1.13.0"
     return key
 
 

@@ -22,9 +22,15 @@ validated, or checked through provider_key_validations; case-insensitive)
     Azure endpoint host contains "missing"
                                 -> state error on azure_endpoint,
                                    "Azure endpoint not found — check the URL"
+    OpenAI-compatible base_url host contains "missing", "redirect" or "unreachable"
+                                -> on base_url: "The endpoint did not return a model list, check
+                                   the base URL", "The endpoint redirected ...", "Could not
+                                   connect to the endpoint"; a base_url that is not public https
+                                   (localhost, a private address, *.internal) is refused
     anything else               -> state ok
     Each check sleeps the `validation_delay` switch (0.2 s) like a provider round trip.
-    `api_key_masked` is first 4 + "..." + last 4 for keys over 12 characters, else "********".
+    `api_key_masked` is first 4 + "..." + last 4 for keys of 16 characters or more, else
+    "********" (PostHog's `mask_key_value`).
 
 Switches (`server.switch(...)`, constructor arguments or POST /_sandbox/switches; they live on
 `server.state.switches`, and reset restores the constructor's values)
@@ -44,6 +50,13 @@ Switches (`server.switch(...)`, constructor arguments or POST /_sandbox/switches
                                   and 4800/h per key over all endpoints; the summary's own 50/min,
                                   200/h, 500/day); throttle_rates={"burst": "3/minute"} lowers one
                                   (adminui/sandbox/throttles.py)
+    provider_key_refusal          "" (newest PostHog), "personal_key" (validate and
+                                  dependent_configs refused to API keys), "project_admin" (every
+                                  provider-key write refused: the key's owner is no project
+                                  admin) or "evaluation_editor" (writes that change evaluations
+                                  refused); see resources/provider_keys.py
+    legacy_key_updates            updates as older PostHog took them: a new provider applied
+                                  unchecked, a blank api_key "This field may not be blank."
 
 Faults (`server.faults.add(...)`, or POST /_sandbox/faults with the same fields as JSON)
     Matched by regex search on the path (no query) and optional method; the first match wins.

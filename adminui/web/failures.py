@@ -109,6 +109,20 @@ WORDINGS: dict[type[BaseException], Wording] = {
             retryable=False,
         ),
     ),
+    ph.PostHogProjectAdminRequired: replace(
+        _REFUSED,
+        hint=(
+            "Ask an operator to set POSTHOG_PERSONAL_API_KEY to a key of a project admin, or "
+            "make its owner an admin of the project in PostHog."
+        ),
+    ),
+    ph.PostHogEvaluationEditorRequired: replace(
+        _REFUSED,
+        hint=(
+            "Ask a PostHog admin to give the key's owner editor access to evaluations, or do "
+            "this in PostHog as someone who has it."
+        ),
+    ),
     ph.PostHogAIDataNotApproved: Wording(
         "not_approved",
         "AI data processing not approved",

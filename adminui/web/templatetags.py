@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from adminui.integrations.kinds import integration_kind_label
-from adminui.keys.providers import key_state_label, provider_label
+from adminui.keys.providers import key_state_label, provider_info, provider_label
 from adminui.keys.rotation import age_in_days
 
 register = template.Library()
@@ -68,6 +68,12 @@ def toggled(ordering, column: str) -> str:
 @register.filter(name="provider_label")
 def provider_label_filter(slug: str | None) -> str:
     return provider_label(slug) if slug else ""
+
+
+@register.filter
+def can_be_active(slug: str) -> bool:
+    """Whether the portal offers a provider's keys as the active key (not System One's)."""
+    return provider_info(slug).can_be_active
 
 
 # The API's results carry slugs; what people read for them is the UI's (keys/providers.py,

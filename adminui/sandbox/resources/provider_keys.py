@@ -1,12 +1,21 @@
-"""LLM provider keys, their live validation, the evaluation config and the models list."""
+"""LLM provider keys, their live validation, the evaluation config and the models list.
+
+Who may call what follows the `provider_key_refusal` switch, each value a refusal PostHog
+answers (docs/posthog-contract.md §2.10):
+- "" (default): the newest PostHog for a personal API key with the right scopes;
+- "personal_key": `validate` and `dependent_configs` are custom actions, which PostHog refuses
+  to personal API keys while its viewset maps no scope to them;
+- "project_admin": the key's owner is not a project admin, so every write is refused
+  (`TeamMemberStrictManagementPermission`);
+- "evaluation_editor": the owner may not edit evaluations, so PostHog refuses what would change
+  them: `set_as_active`, deleting the active key or a key evaluations use, `set_active_key`.
+"""
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from adminui.sandbox.api import (
     Request,
@@ -14,35 +23,30 @@ from adminui.sandbox.api import (
     Route,
     not_found,
     paginate,
+    permission_denied,
     raw_error,
     required,
     validation_error,
 )
+from adminui.sandbox.resources.provider_key_fields import (
+    AZURE_DEFAULT_API_VERSION,
+    PROVIDERS,
+    SYSTEM_ONE_BASE_URL,
+    SYSTEM_ONE_MODEL,
+    canonical_uuid,
+    is_uuid,
+    live_validation,
+    parse_key_fields,
+    provider_config,
+)
 from adminui.sandbox.state import ProviderKey, iso
 
-PROVIDER_LABELS = {
-    "openai": "OpenAI",
-    "anthropic": "Anthropic",
-    "gemini": "Google Gemini",
-    "openrouter": "OpenRouter",
-    "fireworks": "Fireworks",
-    "azure_openai": "Azure OpenAI",
-    "together_ai": "Together AI",
-    "minimax": "MiniMax",
-    "zeabur": "Zeabur AI Hub",
-    "openai_compatible": "OpenAI-compatible",
-}
-PROVIDERS = list(PROVIDER_LABELS)
-KEY_PREFIXES = {
-    "openai": (("sk-", "sk-proj-"), "Key should start with 'sk-' or 'sk-proj-'."),
-    "anthropic": (("sk-ant-",), "Key should start with 'sk-ant-'."),
-    "zeabur": (("sk-",), "Key should start with 'sk-'."),
-}
-AZURE_DOMAINS = (".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com")
-AZURE_DEFAULT_API_VERSION = "2024-10-21"
-AZURE_ENDPOINT_RULE = (
-    "Azure endpoint must be an https:// URL on an Azure domain (e.g. *.openai.azure.com)."
-)
+__all__ = ["ROUTES", "canonical_uuid", "is_uuid"]
+
+NOT_PROJECT_ADMIN = "You don't have sufficient permissions in the project."
+NOT_EVALUATION_EDITOR = "You do not have editor access to evaluations."
+NOT_EDITOR_OF_AFFECTED = "You do not have editor access to all affected evaluations."
+PERSONAL_KEY_REFUSED = "This action does not support Personal API Key access"
 
 # PostHog funds models for these providers, so they list models without a team key.
 FUNDED_MODELS = {
@@ -64,144 +68,8 @@ KEY_MODELS = {
     "minimax": ["MiniMax-M1", "MiniMax-Text-01"],
     "zeabur": ["gpt-4o-mini", "claude-sonnet-4-5"],
     "openai_compatible": ["llama3.1:8b", "mistral-small"],
+    "typesafe": [SYSTEM_ONE_MODEL],
 }  # fmt: skip
-
-
-# --- Simulated live validation ---------------------------------------------------------------
-
-
-def live_validation(
-    request: Request, provider: str, api_key: str, azure_endpoint: str | None = None
-) -> tuple[str, str | None, str | None]:
-    """What the provider says about a key: (state, error_message, error_field).
-
-    The outcome follows magic words in the key (see the server module's docstring). The short
-    sleep stands in for the provider round trip; it happens outside the state lock.
-    """
-    with request.state.released():
-        time.sleep(request.state.switches.validation_delay)
-    text = api_key.lower()
-    if provider == "azure_openai":
-        if not azure_endpoint:
-            return "error", "Azure endpoint is required", "azure_endpoint"
-        if "missing" in (urlsplit(azure_endpoint).hostname or ""):
-            return "error", "Azure endpoint not found — check the URL", "azure_endpoint"
-    if "invalid" in text:
-        return "invalid", "Invalid API key", "api_key"
-    if "ratelimit" in text:
-        return "error", "Rate limited, please try again later", "api_key"
-    if "unreachable" in text:
-        if provider == "azure_openai":
-            return "error", "Could not connect to Azure OpenAI endpoint", "azure_endpoint"
-        return "error", f"Could not connect to {PROVIDER_LABELS[provider]}", "api_key"
-    return "ok", None, None
-
-
-# --- Field validation, as LLMProviderKeySerializer does it -----------------------------------
-
-
-def char_field(data: dict, name: str, *, max_length: int | None = None) -> str:
-    value = data[name]
-    if value is None:
-        raise validation_error("This field may not be null.", name, "null")
-    if isinstance(value, bool | dict | list):
-        raise validation_error("Not a valid string.", name)
-    text = str(value).strip()
-    if not text:
-        raise validation_error("This field may not be blank.", name, "blank")
-    if max_length is not None and len(text) > max_length:
-        detail = f"Ensure this field has no more than {max_length} characters."
-        raise validation_error(detail, name, "max_length")
-    return text
-
-
-def choice_field(data: dict, name: str, choices: list[str]) -> str:
-    value = data[name]
-    if value is None:
-        raise validation_error("This field may not be null.", name, "null")
-    if value not in choices:
-        raise validation_error(f'"{value}" is not a valid choice.', name, "invalid_choice")
-    return value
-
-
-def bool_field(data: dict, name: str) -> bool:
-    value = data[name]
-    truthy, falsy = {True, "true", "True", "1"}, {False, "false", "False", "0"}  # 1 == True
-    if value in truthy or value in falsy:
-        return value in truthy
-    raise validation_error("Must be a valid boolean.", name)
-
-
-def url_field(data: dict, name: str) -> str:
-    url = char_field(data, name)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
-        raise validation_error("Enter a valid URL.", name)
-    return url
-
-
-def is_uuid(value: Any) -> bool:
-    return canonical_uuid(value) is not None
-
-
-def canonical_uuid(value: Any) -> str | None:
-    """The lower-case dashed form Django stores, or None for a malformed id."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
-
-
-def check_key_prefix(provider: str, api_key: str) -> None:
-    prefixes, hint = KEY_PREFIXES.get(provider, ((), ""))
-    if prefixes and not api_key.startswith(prefixes):
-        label = PROVIDER_LABELS[provider]
-        raise validation_error(f"Invalid {label} API key format. {hint}", "api_key")
-
-
-def parse_key_fields(request: Request, instance: ProviderKey | None, *, partial: bool) -> dict:
-    """Validated fields, checked in the serializer's field order so the first error matches."""
-    data = request.data()
-    values: dict[str, Any] = {}
-    if "provider" in data:
-        values["provider"] = choice_field(data, "provider", PROVIDERS)
-    elif not partial:
-        raise required("provider")
-    if "name" in data:
-        values["name"] = char_field(data, "name", max_length=255)
-    elif not partial:
-        raise required("name")
-    if "api_key" in data:
-        values["api_key"] = char_field(data, "api_key")
-        check_key_prefix(
-            data.get("provider") or (instance.provider if instance else "openai"), values["api_key"]
-        )
-    if "azure_endpoint" in data:
-        values["azure_endpoint"] = url_field(data, "azure_endpoint")
-    if "api_version" in data:
-        values["api_version"] = char_field(data, "api_version", max_length=20)
-    if "set_as_active" in data:
-        values["set_as_active"] = bool_field(data, "set_as_active")
-
-    if instance is None and "api_key" not in values:
-        raise validation_error("API key is required when creating a new provider key.", "api_key")
-    if values.get("provider", instance.provider if instance else None) == "azure_openai":
-        endpoint = values.get("azure_endpoint")
-        if not endpoint and not (instance and instance.azure_endpoint):
-            raise validation_error("Azure endpoint is required for Azure OpenAI.", "azure_endpoint")
-        if endpoint and not _is_azure_endpoint(endpoint):
-            raise validation_error(AZURE_ENDPOINT_RULE, "azure_endpoint")
-    return values
-
-
-def _is_azure_endpoint(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme == "https" and (parts.hostname or "").endswith(AZURE_DOMAINS)
-
-
-def _require_ok(state: str, message: str | None, error_field: str | None) -> None:
-    if state != "ok":
-        raise validation_error(message or "Key validation failed", error_field or "api_key")
 
 
 # --- Provider keys ---------------------------------------------------------------------------
@@ -223,18 +91,33 @@ def retrieve_key(request: Request) -> Response:
     return Response(200, get_key(request, request.params["id"]).to_json())
 
 
+def refuse(request: Request, refusal: str, detail: str) -> None:
+    """Answer 403 with `detail` when the `provider_key_refusal` switch is `refusal`."""
+    if request.state.switches.provider_key_refusal == refusal:
+        raise permission_denied(detail)
+
+
+def refuse_write(request: Request) -> None:
+    refuse(request, "project_admin", NOT_PROJECT_ADMIN)
+
+
 def create_key(request: Request) -> Response:
+    refuse_write(request)
     values = parse_key_fields(request, None, partial=False)
     provider, api_key = values["provider"], values["api_key"]
-    endpoint = values.get("azure_endpoint")
-    _require_ok(*live_validation(request, provider, api_key, endpoint))
+    if values.get("set_as_active"):
+        refuse(request, "evaluation_editor", NOT_EVALUATION_EDITOR)
+    config = provider_config(provider, values)
+    if provider == "typesafe":
+        config = {"base_url": SYSTEM_ONE_BASE_URL, "system_one_model": SYSTEM_ONE_MODEL} | config
+    _require_ok(*live_validation(request, provider, api_key, config))
     key = ProviderKey(
         id=str(uuid.uuid4()), provider=provider, name=values["name"], api_key=api_key, state="ok",
         error_message=None, created_at=datetime.now(UTC), created_by=request.state.users[0],
     )  # fmt: skip
+    _store_config(key, config)
     if provider == "azure_openai":
-        key.azure_endpoint = endpoint
-        key.api_version = values.get("api_version") or AZURE_DEFAULT_API_VERSION
+        key.api_version = key.api_version or AZURE_DEFAULT_API_VERSION
     request.state.provider_keys[key.id] = key
     if values.get("set_as_active"):
         _set_active(request, key)
@@ -242,34 +125,52 @@ def create_key(request: Request) -> Response:
 
 
 def update_key(request: Request) -> Response:
+    refuse_write(request)
     key = get_key(request, request.params["id"])
     values = parse_key_fields(request, key, partial=request.method == "PATCH")
-    azure_changes = {
-        name: values[name] for name in ("azure_endpoint", "api_version") if name in values
-    }
-    if "api_key" in values:
-        endpoint = azure_changes.get("azure_endpoint", key.azure_endpoint)
+    config = provider_config(key.provider, values)
+    # System One checks any change to its connection at once; the others only a new key.
+    if "api_key" in values or (config and key.provider == "typesafe"):
+        merged, api_key = _config_of(key) | config, values.get("api_key", key.api_key)
         # PostHog validates with the stored provider, even when the request changes it.
-        _require_ok(*live_validation(request, key.provider, values["api_key"], endpoint))
-        key.api_key, key.state, key.error_message = values["api_key"], "ok", None
-        if key.provider == "azure_openai":
-            key.azure_endpoint = endpoint
-            key.api_version = azure_changes.get("api_version", key.api_version)
-    elif azure_changes and key.provider == "azure_openai":
-        # A new endpoint or version may not work with the stored key: ask for re-validation.
-        key.azure_endpoint = azure_changes.get("azure_endpoint", key.azure_endpoint)
-        key.api_version = azure_changes.get("api_version", key.api_version)
+        _require_ok(*live_validation(request, key.provider, api_key, merged))
+        key.api_key, key.state, key.error_message = api_key, "ok", None
+        _store_config(key, merged)
+    elif config:
+        # A new endpoint may not work with the stored key: ask for re-validation.
+        _store_config(key, config)
         key.state, key.error_message = "unknown", None
     key.name = values.get("name", key.name)
-    key.provider = values.get("provider", key.provider)  # a PostHog quirk: not re-validated
+    if request.state.switches.legacy_key_updates:
+        key.provider = values.get("provider", key.provider)  # older PostHog: not re-validated
     return Response(200, key.to_json())
 
 
+def _config_of(key: ProviderKey) -> dict[str, Any]:
+    fields = ("azure_endpoint", "api_version", "base_url", "system_one_model")
+    return {name: getattr(key, name) for name in fields if getattr(key, name)}
+
+
+def _store_config(key: ProviderKey, config: dict[str, Any]) -> None:
+    for name, value in config.items():
+        setattr(key, name, value)
+
+
+def _require_ok(state: str, message: str | None, error_field: str | None) -> None:
+    if state != "ok":
+        raise validation_error(message or "Key validation failed", error_field or "api_key")
+
+
 def delete_key(request: Request) -> Response:
+    refuse_write(request)
     state = request.state
     key = get_key(request, request.params["id"])
     replacement_id = request.arg("replacement_key_id")
     configs = [c for c in state.model_configurations() if c.provider_key_id == key.id]
+    if state.active_key_id == key.id:
+        refuse(request, "evaluation_editor", NOT_EVALUATION_EDITOR)
+    if _dependents(request, key):
+        refuse(request, "evaluation_editor", NOT_EDITOR_OF_AFFECTED)
     if replacement_id:
         replacement = state.provider_keys.get(canonical_uuid(replacement_id) or "")
         if replacement is None:
@@ -303,34 +204,45 @@ def _disable_dependents(request: Request, key_id: str) -> None:
 
 
 def validate_key(request: Request) -> Response:
+    refuse(request, "personal_key", PERSONAL_KEY_REFUSED)
+    refuse_write(request)
     key = get_key(request, request.params["id"])
-    if not key.api_key:
+    if not key.api_key and key.provider != "typesafe":
         raise raw_error(400, {"detail": "No API key configured for this provider key."})
     key.state, key.error_message, _ = live_validation(
-        request, key.provider, key.api_key, key.azure_endpoint
+        request, key.provider, key.api_key, _config_of(key)
     )
     return Response(200, key.to_json())
 
 
-def dependent_configs(request: Request) -> Response:
-    state = request.state
-    key = get_key(request, request.params["id"])
-    evaluations = [
+def _dependents(request: Request, key: ProviderKey) -> list[dict[str, Any]]:
+    return [
         {"id": e.id, "name": e.name, "model_configuration_id": e.model_configuration.id}
-        for e in state.evaluations.values()
+        for e in request.state.evaluations.values()
         if not e.deleted
         and e.model_configuration
         and e.model_configuration.provider_key_id == key.id
     ]
+
+
+def dependent_configs(request: Request) -> Response:
+    refuse(request, "personal_key", PERSONAL_KEY_REFUSED)
+    key = get_key(request, request.params["id"])
     alternatives = [
         {"id": other.id, "name": other.name, "provider": other.provider}
-        for other in state.provider_keys.values()
+        for other in request.state.provider_keys.values()
         if other.provider == key.provider and other.state == "ok" and other.id != key.id
     ]
-    return Response(200, {"evaluations": evaluations, "alternative_keys": alternatives})
+    body = {"evaluations": _dependents(request, key), "alternative_keys": alternatives}
+    return Response(200, body)
+
+
+# Providers whose check can blame another input than the key; PostHog names none for the others.
+_FIELD_BLAMING = ("azure_openai", "openai_compatible")
 
 
 def validate_without_saving(request: Request) -> Response:
+    refuse_write(request)
     data = request.data()
     api_key, provider = data.get("api_key"), data.get("provider", "openai")
     if not api_key:
@@ -339,11 +251,11 @@ def validate_without_saving(request: Request) -> Response:
         raise raw_error(
             400, {"detail": f"Invalid provider. Must be one of: {', '.join(PROVIDERS)}"}
         )
-    state, message, error_field = live_validation(
-        request, provider, str(api_key), data.get("azure_endpoint")
-    )
-    # Only Azure tells which input is wrong; the other providers only ever blame the key.
-    error_field = error_field if provider == "azure_openai" and message else None
+    # Only Azure's and the OpenAI-compatible endpoint's fields reach the check (System One's do
+    # not: PostHog checks those connections with TypeSafe's defaults).
+    config = provider_config(provider, data) if provider in _FIELD_BLAMING else {}
+    state, message, error_field = live_validation(request, provider, str(api_key), config)
+    error_field = error_field if provider in _FIELD_BLAMING and message else None
     return Response(200, {"state": state, "error_message": message, "error_field": error_field})
 
 
@@ -373,6 +285,7 @@ def evaluation_config(request: Request) -> Response:
 
 
 def set_active_key(request: Request) -> Response:
+    refuse(request, "evaluation_editor", NOT_EVALUATION_EDITOR)
     data = request.data()
     if data.get("key_id") is None:
         raise required("key_id")
