@@ -9,6 +9,7 @@ from django.urls import include, path, register_converter
 from adminui.accounts import views as auth
 from adminui.admin import admin_site
 from adminui.audit import views as audit
+from adminui.evaluations import judge
 from adminui.evaluations import views as evaluations
 from adminui.integrations import views as integrations
 from adminui.keys import views as provider_keys
@@ -92,6 +93,8 @@ evaluation_urls = [
     path("", evaluations.evaluation_list, name="evaluation-list"),
     path("<id:evaluation_id>/", evaluations.evaluation_detail, name="evaluation-detail"),
     path("<id:evaluation_id>/summarize/", evaluations.summary_create, name="summary-create"),
+    path("<id:evaluation_id>/judge/", judge.evaluation_judge, name="evaluation-judge"),
+    path("<id:evaluation_id>/toggle/", judge.evaluation_toggle, name="evaluation-toggle"),
     path("<id:evaluation_id>/summaries/", evaluations.summary_history, name="summary-history"),
     path(
         "<id:evaluation_id>/summaries/compare/",

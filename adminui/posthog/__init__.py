@@ -32,6 +32,7 @@ from adminui.posthog.errors import (
 from adminui.posthog.evaluations import (
     Evaluation,
     EvaluationSummary,
+    ModelConfiguration,
     SummaryPattern,
     SummaryStatistics,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "LinkedInConversionRule",
     "Model",
     "ModelCatalog",
+    "ModelConfiguration",
     "Page",
     "PostHogAuthError",
     "PostHogBadResponse",
