@@ -59,6 +59,11 @@ key_urls = [
     path("<id:key_id>/validate/", provider_keys.key_validate, name="key-validate"),
     path("<id:key_id>/activate/", provider_keys.key_activate, name="key-activate"),
     path("<id:key_id>/delete/", provider_keys.key_delete, name="key-delete"),
+    path(
+        "<id:key_id>/move-evaluations/",
+        judge.key_move_evaluations,
+        name="key-move-evaluations",
+    ),
 ]
 
 integration_urls = [

@@ -285,7 +285,7 @@ def test_a_single_page_of_evaluations_knows_its_neighbours(client):
     assert page.count == 12
     assert (page.next_offset, page.previous_offset) == (4, 0)
     assert page.has_next and page.has_previous
-    last = client.list_evaluations(limit=2, offset=6)
+    last = client.list_evaluations(limit=2, offset=10)
     assert last.has_next is False and last.next_offset is None
 
 

@@ -85,3 +85,54 @@ def evaluation_toggle(
     state = "on: it runs on new generations again" if updated.enabled else "off: it stops judging"
     messages.success(request, f"“{updated.name}” is {state}.")
     return go_to(request, page)
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def key_move_evaluations(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
+) -> HttpResponse:
+    """From a key's page: move the chosen evaluations that use it to a healthy key of the same
+    provider (what PostHog offers as a replacement), each keeping its model; optionally turn
+    on the ones that are off. One audited PATCH per evaluation; each can fail on its own."""
+    client = get_client(environment)
+    page = reverse("key-detail", args=[environment, key_id])
+    dependents = client.get_dependent_configs(key_id)
+    chosen = set(request.POST.getlist("evaluation")) & {e.id for e in dependents.evaluations}
+    target = next(
+        (k for k in dependents.alternative_keys if k.id == request.POST.get("replacement_key_id")),
+        None,
+    )
+    if not chosen or target is None:
+        messages.error(request, "Choose the evaluations to move and a working key to move them to.")
+        return go_to(request, page + "#key-dependents")
+    moved, failed = [], []
+    for evaluation in client.list_evaluations(ids=sorted(chosen), limit=len(chosen)).results:
+        changes = moved_to(
+            evaluation, target.provider, target.id, request.POST.get("enable") == "on"
+        )
+        try:
+            moved.append(update(request, environment, evaluation, changes).name)
+        except PostHogError as error:
+            failed.append(f"“{evaluation.name}”: {error.message}")
+    if moved:
+        names = ", ".join(f"“{name}”" for name in moved)
+        messages.success(request, f"Moved to “{target.name}”: {names}.")
+    if failed:
+        messages.error(request, "Not moved: " + " ".join(failed))
+    return go_to(request, page)
+
+
+def moved_to(evaluation: Evaluation, provider: str, key_id: str, enable: bool) -> dict:
+    """The PATCH that pins `evaluation` to another key and keeps its model."""
+    config = evaluation.model_configuration
+    changes: dict = {
+        "model_configuration": {
+            "provider": provider,
+            "model": config.model if config else "",
+            "provider_key_id": key_id,
+        }
+    }
+    if enable and not evaluation.enabled:
+        changes["enabled"] = True
+    return changes
