@@ -9,7 +9,7 @@ from django.urls import include, path, register_converter
 from adminui.accounts import views as auth
 from adminui.admin import admin_site
 from adminui.audit import views as audit
-from adminui.evaluations import judge
+from adminui.evaluations import history, judge
 from adminui.evaluations import views as evaluations
 from adminui.integrations import views as integrations
 from adminui.keys import views as provider_keys
@@ -100,10 +100,10 @@ evaluation_urls = [
     path("<id:evaluation_id>/summarize/", evaluations.summary_create, name="summary-create"),
     path("<id:evaluation_id>/judge/", judge.evaluation_judge, name="evaluation-judge"),
     path("<id:evaluation_id>/toggle/", judge.evaluation_toggle, name="evaluation-toggle"),
-    path("<id:evaluation_id>/summaries/", evaluations.summary_history, name="summary-history"),
+    path("<id:evaluation_id>/summaries/", history.summary_history, name="summary-history"),
     path(
         "<id:evaluation_id>/summaries/compare/",
-        evaluations.summary_compare,
+        history.summary_compare,
         name="summary-compare",
     ),
     path(
@@ -113,13 +113,13 @@ evaluation_urls = [
     ),
     path(
         "<id:evaluation_id>/summaries/<int:summary_id>/export.md",
-        evaluations.summary_export,
+        history.summary_export,
         {"fmt": "md"},
         name="summary-export-md",
     ),
     path(
         "<id:evaluation_id>/summaries/<int:summary_id>/export.json",
-        evaluations.summary_export,
+        history.summary_export,
         {"fmt": "json"},
         name="summary-export-json",
     ),

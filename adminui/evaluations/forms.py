@@ -103,7 +103,9 @@ class JudgeForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.keys = {key.id: key for key in keys}
-        self.fields["provider_key"].choices = [("", "Choose a key…")] + [
+        choice = self.fields["provider_key"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [("", "Choose a key…")] + [
             (key.id, f"{key.name} · {provider_label(key.provider)} · {key_state_label(key.state)}")
             for key in keys
         ]
