@@ -21,7 +21,7 @@ from adminui.posthog.types import (
 )
 
 EVALUATION_SUMMARY_FILTERS = ("all", "pass", "fail", "na")
-# What `PATCH evaluations/{id}/` may change from the portal (docs/posthog-contract.md §6).
+# What `PATCH evaluations/{id}/` may change from the portal (docs/posthog-contract.md §6.3).
 EVALUATION_CHANGES = frozenset({"enabled", "model_configuration"})
 
 
@@ -127,7 +127,7 @@ class Evaluation:
     def supports_summary(self) -> bool:
         """Whether PostHog summarises its runs: `evaluation_summary` reads the pass/fail result
         of single generations, and PostHog's own page offers a summary only for boolean
-        evaluations of generations (docs/posthog-contract.md §2.14)."""
+        evaluations of generations (docs/posthog-contract.md §6.4)."""
         return self.output_type == "boolean" and self.target == "generation"
 
 

@@ -1,5 +1,5 @@
 """PATCH evaluations/{id}/: turning an evaluation on or off, and pointing its judge at another
-key or model, validated as PostHog's EvaluationSerializer does (docs/posthog-contract.md §6.2).
+key or model, validated as PostHog's EvaluationSerializer does (docs/posthog-contract.md §6.3).
 
 Errors are raised ValidationErrors, so they reach the client through drf-exceptions-hog: one
 error, `{type, code, detail, attr}`, nested fields joined with `__`.
