@@ -40,6 +40,14 @@ def label(labels: dict[str, str], value: str | None) -> str:
     return labels.get(value or "", (value or "—").replace("_", " ").capitalize())
 
 
+def kind_of(evaluation: Evaluation) -> str:
+    """What it answers and judges, when that is not the common pass/fail of one generation."""
+    if evaluation.output_type == "boolean" and evaluation.target == "generation":
+        return ""
+    output = label(OUTPUT_LABELS, evaluation.output_type)
+    return f"{output} · {label(TARGET_LABELS, evaluation.target).lower()}"
+
+
 def summary_unavailable(evaluation: Evaluation) -> str:
     """Why PostHog offers no AI summary for this evaluation ("" when it does)."""
     if evaluation.supports_summary:
@@ -96,8 +104,8 @@ def key_problem(
 def _failing(key: ProviderKey, whose: str) -> KeyProblem | None:
     if key.state not in ("invalid", "error"):
         return None
-    reason = key.error_message or ("invalid" if key.state == "invalid" else "failing")
-    return KeyProblem("failing", f"{whose} “{key.name}” is failing: {reason}")
+    reason = (key.error_message or ("invalid" if key.state == "invalid" else "failing")).rstrip(".")
+    return KeyProblem("failing", f"{whose} “{key.name}” is failing: {reason}.")
 
 
 def key_problems(

@@ -40,6 +40,7 @@ from adminui.evaluations.kinds import (
     TYPE_LABELS,
     key_problem,
     key_problems,
+    kind_of,
     label,
     summary_unavailable,
 )
@@ -168,6 +169,7 @@ def evaluation_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -
             {
                 "evaluation": evaluation,
                 "type": label(TYPE_LABELS, evaluation.evaluation_type),
+                "kind": kind_of(evaluation),
                 "latest": latest.get(evaluation.id),
                 "key_problem": problems.get(evaluation.id),
             }
