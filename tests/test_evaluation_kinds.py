@@ -128,3 +128,29 @@ def test_an_unknown_evaluation_says_so_with_posthogs_words(viewer_client):
         "PostHog has no evaluation 0190aaaa-0000-7000-8000-000000000000 in this project" in content
     )
     assert "Not found." in content
+
+
+def test_an_evaluation_from_an_older_posthog_without_status_or_target_is_a_summarisable_judge(
+    editor_client, sandbox
+):
+    """Older PostHog (products/llm_analytics) sent no status, target or model configuration."""
+    older = {
+        key: value
+        for key, value in sandbox.state.evaluations[demo.EVAL_TONE].to_json({}).items()
+        if key
+        not in (
+            "status",
+            "status_reason",
+            "status_reason_detail",
+            "target",
+            "target_config",
+            "model_configuration",
+        )
+    }
+    sandbox.faults.add(rf"/evaluations/{demo.EVAL_TONE}/", method="GET", status=200, body=older)
+
+    content = editor_client.get(page_of(demo.EVAL_TONE)).content.decode()
+
+    assert "Summarise" in content
+    assert "Each generation" in content
+    assert "The project's active key and default model" in content
