@@ -75,7 +75,7 @@ EVALUATION_COLUMNS = [
 ORDER_BY = {"name": "name", "created": "created_at", "updated": "updated_at"}
 ENABLED_FILTER = {"true": True, "false": False}
 # The list's filters, by the name PostHog's 400 gives them (its `attr`).
-FILTER_LABELS = {"evaluation_type": "type", "order_by": "sort order", "search": "search"}
+FILTER_LABELS = {"evaluation_type": "type", "order_by": "sort order"}
 HISTORY_LIMIT = 100
 # Without a worker a request stays queued; after this long the panel says so.
 WORKER_WAIT_WARNING_SECONDS = 20
