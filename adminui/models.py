@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "provider_key.validate": "validated key",
     "evaluation_config.set_active_key": "set the evaluation key to",
     "evaluation.summarize": "asked for a summary of",
+    "evaluation.update": "changed evaluation",
     "integration.authorize": "started connecting",
 }
 

@@ -9,6 +9,7 @@ from adminui.accounts import oidc_views
 from adminui.accounts import views as auth
 from adminui.admin import admin_site
 from adminui.audit import views as audit
+from adminui.evaluations import history, judge
 from adminui.evaluations import views as evaluations
 from adminui.integrations import views as integrations
 from adminui.keys import views as keys
@@ -59,6 +60,11 @@ key_urls = [
     path("<id:key_id>/validate/", keys.key_validate, name="key-validate"),
     path("<id:key_id>/activate/", keys.key_activate, name="key-activate"),
     path("<id:key_id>/delete/", keys.key_delete, name="key-delete"),
+    path(
+        "<id:key_id>/move-evaluations/",
+        judge.key_move_evaluations,
+        name="key-move-evaluations",
+    ),
 ]
 
 integration_urls = [
@@ -93,10 +99,12 @@ evaluation_urls = [
     path("", evaluations.evaluation_list, name="evaluation-list"),
     path("<id:evaluation_id>/", evaluations.evaluation_detail, name="evaluation-detail"),
     path("<id:evaluation_id>/summarize/", evaluations.summary_create, name="summary-create"),
-    path("<id:evaluation_id>/summaries/", evaluations.summary_history, name="summary-history"),
+    path("<id:evaluation_id>/judge/", judge.evaluation_judge, name="evaluation-judge"),
+    path("<id:evaluation_id>/toggle/", judge.evaluation_toggle, name="evaluation-toggle"),
+    path("<id:evaluation_id>/summaries/", history.summary_history, name="summary-history"),
     path(
         "<id:evaluation_id>/summaries/compare/",
-        evaluations.summary_compare,
+        history.summary_compare,
         name="summary-compare",
     ),
     path(
@@ -106,13 +114,13 @@ evaluation_urls = [
     ),
     path(
         "<id:evaluation_id>/summaries/<int:summary_id>/export.md",
-        evaluations.summary_export,
+        history.summary_export,
         {"fmt": "md"},
         name="summary-export-md",
     ),
     path(
         "<id:evaluation_id>/summaries/<int:summary_id>/export.json",
-        evaluations.summary_export,
+        history.summary_export,
         {"fmt": "json"},
         name="summary-export-json",
     ),

@@ -174,7 +174,7 @@ def test_it_lists_the_models_a_key_can_reach(client, sandbox):
 
 def test_it_lists_evaluations_with_filters(client, sandbox):
     page = client.list_evaluations(enabled=False)
-    assert [e.id for e in page.results] == [demo.EVAL_REFUSAL]
+    assert {e.id for e in page.results} == {demo.EVAL_REFUSAL, demo.EVAL_SUPPORT_TOPIC}
     assert last_query(sandbox)["enabled"] == ["false"]
     found = client.list_evaluations(search="tone", order_by="-created_at")
     assert [e.name for e in found.results] == ["Tone matches brand"]
@@ -187,8 +187,10 @@ def test_an_evaluation_keeps_unknown_fields_in_extra(client):
     assert "prompt" in evaluation.evaluation_config
     assert evaluation.output_type == "boolean"
     assert evaluation.conditions
-    assert evaluation.extra["model_configuration"]["provider"] == "anthropic"
-    assert "id" not in evaluation.extra
+    assert evaluation.model_configuration and evaluation.model_configuration.provider == "anthropic"
+    assert (evaluation.status, evaluation.target) == ("active", "generation")
+    assert evaluation.extra["target_config"] == {}
+    assert "id" not in evaluation.extra and "model_configuration" not in evaluation.extra
 
 
 def test_it_summarises_an_evaluation(client):

@@ -322,10 +322,10 @@ def test_a_next_link_pointing_back_to_itself_is_a_loop(client, sandbox):
 def test_a_single_page_of_evaluations_knows_its_neighbours(client):
     page = client.list_evaluations(limit=2, offset=2)
     assert len(page.results) == 2
-    assert page.count == 7
+    assert page.count == 12
     assert (page.next_offset, page.previous_offset) == (4, 0)
     assert page.has_next and page.has_previous
-    last = client.list_evaluations(limit=2, offset=6)
+    last = client.list_evaluations(limit=2, offset=10)
     assert last.has_next is False and last.next_offset is None
 
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from adminui.sandbox import demo
-from tests.conftest import AUTH, sandbox_api
+from tests.conftest import AUTH, hog_validation_error, sandbox_api
 
 SUMMARY = "llm_analytics/evaluation_summary/"
 NOT_A_LIST = 'Expected a list of items but got type "str".'
@@ -40,7 +40,7 @@ def test_it_lists_the_demo_evaluations_newest_first(sandbox):
     page = sandbox_api(sandbox, "GET", "evaluations/").json()
 
     created = [evaluation["created_at"] for evaluation in page["results"]]
-    assert page["count"] == 7
+    assert page["count"] == 12
     assert created == sorted(created, reverse=True)
     first = page["results"][0]
     assert first["evaluation_type"] == "llm_judge"
@@ -61,8 +61,8 @@ def test_it_filters_on_enabled(sandbox):
     disabled = sandbox_api(sandbox, "GET", "evaluations/?enabled=false").json()
     enabled = sandbox_api(sandbox, "GET", "evaluations/?enabled=true").json()
 
-    assert names(disabled) == ["Refusal appropriateness"]
-    assert enabled["count"] == 6
+    assert sorted(names(disabled)) == ["Refusal appropriateness", "Support topic"]
+    assert enabled["count"] == 10
 
 
 def test_it_orders_by_name(sandbox):
@@ -75,7 +75,11 @@ def test_it_rejects_an_unknown_ordering(sandbox):
     response = sandbox_api(sandbox, "GET", "evaluations/?order_by=colour")
 
     assert response.status_code == 400
-    assert list(response.json()) == ["order_by"]
+    assert response.json() == hog_validation_error(
+        "Select a valid choice. colour is not one of the available choices.",
+        "order_by",
+        "invalid_choice",
+    )
 
 
 def test_it_filters_on_ids(sandbox):
@@ -85,15 +89,15 @@ def test_it_filters_on_ids(sandbox):
     bad = sandbox_api(sandbox, "GET", "evaluations/?id__in=nope")
 
     assert sorted(names(page)) == ["No PII in responses", "SQL query correctness"]
-    assert bad.json() == {"id__in": ["Enter a valid UUID."]}
+    assert bad.json() == hog_validation_error("Enter a valid UUID.", "id__in")
 
 
 def test_it_pages_evaluations(sandbox):
-    page = sandbox_api(sandbox, "GET", "evaluations/?limit=5&offset=5").json()
+    page = sandbox_api(sandbox, "GET", "evaluations/?limit=5&offset=10").json()
 
     assert len(page["results"]) == 2
     assert page["next"] is None
-    assert page["previous"] == sandbox.api_url("evaluations/") + "?limit=5"
+    assert page["previous"] == sandbox.api_url("evaluations/") + "?limit=5&offset=5"
 
 
 def test_it_retrieves_one_evaluation_with_its_model(sandbox):

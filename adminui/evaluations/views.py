@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -28,18 +28,32 @@ from django_htmx.http import (
 from adminui.evaluations.chart import bar_chart
 from adminui.evaluations.comparison import (
     PATTERN_GROUPS,
-    compare,
     counts_add_up,
     pass_rate,
     statistics_rows,
 )
-from adminui.evaluations.exports import export_data, export_markdown
-from adminui.evaluations.forms import SummaryForm
+from adminui.evaluations.forms import JudgeForm, SummaryForm
+from adminui.evaluations.kinds import (
+    OUTPUT_LABELS,
+    STATUS_REASONS,
+    TARGET_LABELS,
+    TYPE_LABELS,
+    key_problem,
+    key_problems,
+    kind_of,
+    label,
+    summary_unavailable,
+)
 from adminui.evaluations.summaries import STALLED_AFTER_SECONDS, request_summary, summary_of
 from adminui.models import SummaryRequest
-from adminui.posthog import PostHogEnvironment, PostHogNotFound, get_client
+from adminui.posthog import (
+    PostHogEnvironment,
+    PostHogNotFound,
+    PostHogValidationError,
+    get_client,
+)
 from adminui.web.concurrency import gather
-from adminui.web.failures import LABELS, RETRYABLE_KINDS
+from adminui.web.failures import LABELS, RETRYABLE_KINDS, evaluation_not_found, filter_message
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import (
     PAGE_SIZES,
@@ -49,7 +63,7 @@ from adminui.web.listing import (
     page_number,
     page_size_from,
 )
-from adminui.web.responses import download, json_download
+from adminui.web.responses import go_to
 from adminui.web.roles import Role, role_required
 
 EVALUATION_COLUMNS = [
@@ -60,7 +74,8 @@ EVALUATION_COLUMNS = [
 # The list is sorted, filtered and paged by PostHog: `o` maps onto its `order_by`.
 ORDER_BY = {"name": "name", "created": "created_at", "updated": "updated_at"}
 ENABLED_FILTER = {"true": True, "false": False}
-EVALUATION_TYPES = {"llm_judge": "LLM judge", "hog": "Hog code"}
+# The list's filters, by the name PostHog's 400 gives them (its `attr`).
+FILTER_LABELS = {"evaluation_type": "type", "order_by": "sort order"}
 HISTORY_LIMIT = 100
 # Without a worker a request stays queued; after this long the panel says so.
 WORKER_WAIT_WARNING_SECONDS = 20
@@ -71,10 +86,6 @@ def generation_url(environment: PostHogEnvironment, generation_id: str) -> str:
     return environment.project_url(
         f"llm-analytics/generations?{urlencode({'search': generation_id})}"
     )
-
-
-def type_label(evaluation_type: str) -> str:
-    return EVALUATION_TYPES.get(evaluation_type, evaluation_type.replace("_", " ").capitalize())
 
 
 def evaluation_url(environment: PostHogEnvironment, evaluation_id: str) -> str:
@@ -112,30 +123,60 @@ def latest_summaries(environment: PostHogEnvironment, ids: list[str]) -> dict[st
 def evaluation_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     ordering = ordering_from(request.GET, EVALUATION_COLUMNS, default="-updated")
     size, number = page_size_from(request.GET), page_number(request.GET)
-    page = get_client(environment).list_evaluations(
-        search=request.GET.get("q", "").strip() or None,
-        enabled=ENABLED_FILTER.get(request.GET.get("enabled", "")),
-        order_by=("-" if ordering.descending else "") + ORDER_BY[ordering.column],
-        limit=size,
-        offset=(number - 1) * size,
+    client = get_client(environment)
+    loaded = gather(
+        {
+            # The type goes to PostHog as typed: PostHog knows its newest types, and says so
+            # (a 400 naming the filter) when one does not exist.
+            "page": lambda: client.list_evaluations(
+                search=request.GET.get("q", "").strip() or None,
+                enabled=ENABLED_FILTER.get(request.GET.get("enabled", "")),
+                evaluation_type=request.GET.get("type", "").strip() or None,
+                order_by=("-" if ordering.descending else "") + ORDER_BY[ordering.column],
+                limit=size,
+                offset=(number - 1) * size,
+            ),
+            "keys": client.list_provider_keys,
+            "config": client.get_evaluation_config,
+        }
     )
-    latest = latest_summaries(environment, [e.id for e in page.results])
     context = {
+        "ordering": ordering,
+        "columns": EVALUATION_COLUMNS,
+        "page_sizes": PAGE_SIZES,
+        "types": TYPE_LABELS,
+        "filtered": any(request.GET.get(name) for name in ("q", "enabled", "type")),
+        "environment_evaluations_url": environment.project_url("llm-analytics/evaluations"),
+    }
+    outcome = loaded["page"]
+    error = outcome.error
+    if isinstance(error, PostHogValidationError) and error.attr in FILTER_LABELS:
+        # A filter PostHog refused: say which, on the list, with the filters kept to fix it.
+        context |= {"filter_error": filter_message(error, FILTER_LABELS[error.attr]), "rows": []}
+        response = render_page(
+            request, "evaluations/list.html", context, partial="evaluation-region"
+        )
+        response.status_code = 400
+        return response
+    if error:
+        raise error
+    page = outcome.value
+    latest = latest_summaries(environment, [e.id for e in page.results])
+    problems = key_problems(page.results, loaded["keys"], loaded["config"])
+    context |= {
         "page_obj": RemotePage.of(page, number),
         "skipped": page.skipped,
         "rows": [
             {
                 "evaluation": evaluation,
-                "type": type_label(evaluation.evaluation_type),
+                "type": label(TYPE_LABELS, evaluation.evaluation_type),
+                "kind": kind_of(evaluation),
                 "latest": latest.get(evaluation.id),
+                "key_problem": problems.get(evaluation.id),
             }
             for evaluation in page.results
         ],
-        "ordering": ordering,
-        "columns": EVALUATION_COLUMNS,
-        "page_sizes": PAGE_SIZES,
-        "filtered": bool(request.GET.get("q") or request.GET.get("enabled")),
-        "environment_evaluations_url": environment.project_url("llm-analytics/evaluations"),
+        "keys_unchecked": loaded["keys"].error or loaded["config"].error,
     }
     return render_page(request, "evaluations/list.html", context, partial="evaluation-region")
 
@@ -148,15 +189,54 @@ def evaluation_detail(
     return render_detail(request, environment, evaluation_id, SummaryForm())
 
 
-def render_detail(request, environment, evaluation_id: str, form: SummaryForm) -> HttpResponse:
+def render_detail(
+    request,
+    environment,
+    evaluation_id: str,
+    form: SummaryForm | None = None,
+    *,
+    judge_form: JudgeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """An evaluation's page. A deleted evaluation's stored summaries stay readable."""
     history = history_of(environment, evaluation_id)
-    loaded = gather({"evaluation": lambda: get_client(environment).get_evaluation(evaluation_id)})
+    client = get_client(environment)
+    loaded = gather(
+        {
+            "evaluation": lambda: client.get_evaluation(evaluation_id),
+            "keys": client.list_provider_keys,
+            "config": client.get_evaluation_config,
+        }
+    )
     outcome = loaded["evaluation"]
-    if outcome.error and not (isinstance(outcome.error, PostHogNotFound) and history.exists()):
+    if isinstance(outcome.error, PostHogNotFound) and not history.exists():
+        raise evaluation_not_found(outcome.error, evaluation_id)
+    if outcome.error and not isinstance(outcome.error, PostHogNotFound):
         raise outcome.error
-    context = detail_context(request, environment, evaluation_id, outcome, form)
-    return render(request, "evaluations/detail.html", context)
+    context = detail_context(request, environment, evaluation_id, outcome, form or SummaryForm())
+    evaluation = outcome.value
+    if evaluation:
+        context |= judge_context(evaluation, loaded, judge_form)
+    return render(request, "evaluations/detail.html", context, status=status)
+
+
+def judge_context(evaluation, loaded, judge_form: JudgeForm | None) -> dict:
+    """The judge card: its key's health, and (for Editors) the form that changes key or model."""
+    keys, config = loaded["keys"], loaded["config"]
+    active = config.value.active_provider_key if config.ok else None
+    problem = None
+    if keys.ok and config.ok:
+        problem = key_problem(evaluation, {key.id: key for key in keys.value}, active)
+    if judge_form is None and keys.ok and evaluation.uses_provider_key:
+        judge_form = JudgeForm(keys=keys.value, evaluation=evaluation)
+    return {
+        "judge_form": judge_form,
+        "keys_outcome": keys,
+        "key_problem": problem,
+        "status_reason": STATUS_REASONS.get(
+            evaluation.status_reason or "", evaluation.status_reason
+        ),
+    }
 
 
 def detail_context(request, environment, evaluation_id, outcome, form) -> dict:
@@ -171,8 +251,11 @@ def detail_context(request, environment, evaluation_id, outcome, form) -> dict:
         "evaluation_id": evaluation_id,
         "evaluation_name": evaluation.name if evaluation else history[0].evaluation_name,
         "deleted": evaluation is None,
-        "model": evaluation.model_configuration if evaluation else {},
-        "type": type_label(evaluation.evaluation_type) if evaluation else "",
+        "model": evaluation.model_configuration if evaluation else None,
+        "type": label(TYPE_LABELS, evaluation.evaluation_type) if evaluation else "",
+        "output": label(OUTPUT_LABELS, evaluation.output_type) if evaluation else "",
+        "target": label(TARGET_LABELS, evaluation.target) if evaluation else "",
+        "summary_unavailable": summary_unavailable(evaluation) if evaluation else "",
         "posthog_url": evaluation_url(environment, evaluation_id),
         "form": form,
         "history": history,
@@ -256,6 +339,10 @@ def summary_create(
             return reswap(retarget(response, "#summary-form"), "outerHTML")
         return render_detail(request, environment, evaluation_id, form)
     evaluation = get_client(environment).get_evaluation(evaluation_id)
+    if reason := summary_unavailable(evaluation):
+        # PostHog's page offers no summary for it either: explain instead of asking.
+        messages.error(request, reason)
+        return go_to(request, reverse("evaluation-detail", args=[environment, evaluation_id]))
     summary_request, created = request_summary(
         user=request.user,
         environment=environment,
@@ -299,70 +386,3 @@ def summary_detail(
     response = render(request, "evaluations/_summary_panel.html", context)
     stopped = HttpResponseStopPolling(response.content)
     return trigger_client_event(stopped, "summariesChanged")
-
-
-@require_GET
-@role_required(Role.VIEWER)
-def summary_history(
-    request: HtmxHttpRequest, environment: PostHogEnvironment, evaluation_id: str
-) -> HttpResponse:
-    """The stored requests of one evaluation (the region the detail page refreshes)."""
-    history = list(history_of(environment, evaluation_id)[:HISTORY_LIMIT])
-    context = {
-        "history": history,
-        "evaluation_id": evaluation_id,
-        "evaluation_name": history[0].evaluation_name if history else "",
-    }
-    return render_page(request, "evaluations/history.html", context, partial="summary-history")
-
-
-@require_GET
-@role_required(Role.VIEWER)
-def summary_compare(
-    request: HtmxHttpRequest, environment: PostHogEnvironment, evaluation_id: str
-) -> HttpResponse:
-    """Two stored summaries side by side: `?s=<id>&s=<id>` (older first), or `?a=&b=`."""
-    history = history_of(environment, evaluation_id)
-    succeeded = list(history.filter(status=SummaryRequest.Status.SUCCEEDED)[:HISTORY_LIMIT])
-    chosen = request.GET.getlist("s") or [request.GET.get("a", ""), request.GET.get("b", "")]
-    chosen = [value for value in chosen if value.isdigit()]
-    pair = sorted((r for r in succeeded if str(r.pk) in chosen), key=lambda r: (r.created_at, r.pk))
-    context = {
-        "evaluation_id": evaluation_id,
-        "evaluation_name": succeeded[0].evaluation_name if succeeded else "",
-        "choices": succeeded,
-        "a": pair[0] if len(pair) == 2 else None,
-        "b": pair[1] if len(pair) == 2 else None,
-    }
-    if len(pair) != 2:
-        if chosen:
-            context["problem"] = "Pick two different summaries that succeeded to compare them."
-        return render(request, "evaluations/compare.html", context)
-    older, newer = summary_of(pair[0]), summary_of(pair[1])
-    if older is None or newer is None:  # succeeded requests always store PostHog's answer
-        raise Http404("A summary to compare has no stored result.")
-    context |= {
-        "sides": [("A", pair[0]), ("B", pair[1])],
-        "diff": compare(older, newer),
-        "chart": bar_chart([("A", older), ("B", newer)]),
-        "different_scope": (pair[0].filter, pair[0].generation_ids)
-        != (pair[1].filter, pair[1].generation_ids),
-    }
-    return render(request, "evaluations/compare.html", context)
-
-
-@require_GET
-@role_required(Role.VIEWER)
-def summary_export(
-    request: HtmxHttpRequest,
-    environment: PostHogEnvironment,
-    evaluation_id: str,
-    summary_id: int,
-    fmt: str,
-) -> HttpResponse:
-    summary_request = stored_request(environment, evaluation_id, summary_id)
-    filename = f"adminui-summary-{summary_request.evaluation_id[:8]}-{summary_request.pk}.{fmt}"
-    if fmt == "json":
-        return json_download(export_data(summary_request), filename)
-    markdown = export_markdown(summary_request)
-    return download(HttpResponse(markdown, content_type="text/markdown; charset=utf-8"), filename)

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from adminui.audit.creators import added_through_portal
 from adminui.audit.service import Target, record_form_write, record_write
 from adminui.keys.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
 from adminui.keys.inventory import (
@@ -68,8 +69,10 @@ def done(
 def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     inventory = key_inventory(environment, request.GET)
     keys = inventory.keys
+    page_obj = paginate(inventory.shown, request.GET)
     context = {
-        "page_obj": paginate(inventory.shown, request.GET),
+        "page_obj": page_obj,
+        "added_by": added_through_portal(environment, [key.id for key in page_obj]),
         "total": len(keys),
         "skipped": keys.skipped,
         "config": inventory.config,
@@ -116,6 +119,7 @@ def key_detail(
         "active_id": active_key_id(loaded["config"]),
         "back_url": reverse("key-list", args=[environment]),
         "due_for_rotation": is_due_for_rotation(key),
+        "added_by": added_through_portal(environment, [key.id]).get(key.id),
         "history": AuditEvent.objects.filter(
             environment=environment.slug, target_type="provider_key", target_id=key.id
         )[:50],

@@ -33,6 +33,7 @@ from adminui.posthog.errors import (
 from adminui.posthog.evaluations import (
     Evaluation,
     EvaluationSummary,
+    ModelConfiguration,
     SummaryPattern,
     SummaryStatistics,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "LinkedInConversionRule",
     "Model",
     "ModelCatalog",
+    "ModelConfiguration",
     "Page",
     "PostHogAuthError",
     "PostHogBadResponse",

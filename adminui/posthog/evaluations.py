@@ -23,10 +23,34 @@ from adminui.posthog.types import (
 )
 
 EVALUATION_SUMMARY_FILTERS = ("all", "pass", "fail", "na")
+# What `PATCH evaluations/{id}/` may change from the portal (docs/posthog-contract.md §6.3).
+EVALUATION_CHANGES = frozenset({"enabled", "model_configuration"})
 
 
 # --------------------------------------------------------------------------------------------
 # Evaluations
+
+
+@dataclass(frozen=True)
+class ModelConfiguration:
+    """The judge an LLM-judge evaluation runs: a model, and the key it is pinned to (if any)."""
+
+    provider: str
+    model: str
+    provider_key_id: str | None
+    provider_key_name: str | None
+
+    @classmethod
+    def maybe(cls, data: Any) -> Self | None:
+        if not isinstance(data, dict):
+            return None
+        return cls(
+            provider=_str(data.get("provider")),
+            model=_str(data.get("model")),
+            # A malformed key id is left out: the key is then named without a link.
+            provider_key_id=_opt_uuid_str(data.get("provider_key_id")),
+            provider_key_name=_opt_str(data.get("provider_key_name")),
+        )
 
 
 @dataclass(frozen=True)
@@ -43,6 +67,12 @@ class Evaluation:
     created_at: datetime | None
     updated_at: datetime | None
     created_by: UserBasic | None
+    # Newer PostHog: `status` is authoritative (active, paused, or error with a reason) and
+    # `target` says what one run judges (a generation, a whole trace or session).
+    status: str = ""
+    status_reason: str | None = None
+    target: str = "generation"
+    model_configuration: ModelConfiguration | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     _KNOWN = frozenset(
@@ -59,6 +89,10 @@ class Evaluation:
             "created_at",
             "updated_at",
             "created_by",
+            "status",
+            "status_reason",
+            "target",
+            "model_configuration",
         }
     )
 
@@ -80,17 +114,24 @@ class Evaluation:
             created_at=parse_datetime(data.get("created_at")),
             updated_at=parse_datetime(data.get("updated_at")),
             created_by=UserBasic.maybe(data.get("created_by")),
+            status=_str(data.get("status")),
+            status_reason=_opt_str(data.get("status_reason")),
+            target=_str(data.get("target"), "generation"),
+            model_configuration=ModelConfiguration.maybe(data.get("model_configuration")),
             extra={k: v for k, v in data.items() if k not in cls._KNOWN},
         )
 
     @property
-    def model_configuration(self) -> dict[str, Any]:
-        """The judge model PostHog pinned (newest API), with a malformed key id left out: the
-        key's name is then shown without a link."""
-        model = self.extra.get("model_configuration")
-        if not isinstance(model, dict):
-            return {}
-        return model | {"provider_key_id": _opt_uuid_str(model.get("provider_key_id"))}
+    def uses_provider_key(self) -> bool:
+        """Only LLM judges call a provider; Hog code and sentiment never use a key."""
+        return self.evaluation_type == "llm_judge"
+
+    @property
+    def supports_summary(self) -> bool:
+        """Whether PostHog summarises its runs: `evaluation_summary` reads the pass/fail result
+        of single generations, and PostHog's own page offers a summary only for boolean
+        evaluations of generations (docs/posthog-contract.md §6.4)."""
+        return self.output_type == "boolean" and self.target == "generation"
 
 
 @dataclass(frozen=True)
@@ -167,6 +208,8 @@ class EvaluationEndpoints(Transport):
         *,
         search: str | None = None,
         enabled: bool | None = None,
+        evaluation_type: str | None = None,
+        ids: list[str] | None = None,
         order_by: str | None = None,
         limit: int = 100,
         offset: int = 0,
@@ -174,6 +217,8 @@ class EvaluationEndpoints(Transport):
         params = {
             "search": search or None,
             "enabled": enabled,
+            "evaluation_type": evaluation_type or None,
+            "id__in": ",".join(ids) if ids else None,
             "order_by": order_by,
             "limit": limit,
             "offset": offset,
@@ -186,6 +231,17 @@ class EvaluationEndpoints(Transport):
     def get_evaluation(self, evaluation_id: str | uuid.UUID) -> Evaluation:
         path = f"evaluations/{_uuid(evaluation_id, 'evaluation')}/"
         return self._parse(Evaluation.from_api, self._get_object(path))
+
+    def update_evaluation(
+        self, evaluation_id: str | uuid.UUID, changes: Mapping[str, Any]
+    ) -> Evaluation:
+        """PATCH `enabled` and/or `model_configuration` ({provider, model, provider_key_id}):
+        turn an evaluation on or off, or point its judge at another key or model."""
+        unknown = set(changes) - EVALUATION_CHANGES
+        if unknown:
+            raise ValueError(f"Evaluations cannot change {sorted(unknown)} here")
+        path = f"evaluations/{_uuid(evaluation_id, 'evaluation')}/"
+        return self._parse(Evaluation.from_api, self._write_object("PATCH", path, dict(changes)))
 
     def summarize_evaluation(
         self,

@@ -60,6 +60,12 @@ EVAL_HALLUCINATION = "019f01de-796a-7323-97a9-4ded97491e23"
 EVAL_SQL = "019fc25e-94ca-77fd-8b4d-8474a3ea284d"
 EVAL_REFUSAL = "01a0ff26-6d70-7a79-b513-923715c1d2df"  # disabled (paused)
 EVAL_SUMMARY_FAITHFULNESS = "01a181f6-e68c-7fee-8d1f-e1daff666589"  # no pinned key
+# Evaluations of the other kinds PostHog has: none of them can be summarised.
+EVAL_VALID_JSON = "01a2c4e8-3b5d-7f10-9a2c-4e6b8d0f1a23"  # Hog code, boolean: summarisable
+EVAL_USER_SENTIMENT = "01a30f5b-7c9e-7a14-8b6d-2f4a6c8e0b35"  # sentiment
+EVAL_HELPFULNESS_SCORE = "01a35b8d-1e3f-7b52-9c7e-5a1b3d5f7c47"  # numeric, key in error
+EVAL_CONVERSATION_RESOLVED = "01a3a6f1-4d8b-7c93-8e2a-6b4d8f0a2c59"  # whole traces
+EVAL_SUPPORT_TOPIC = "01a3f2c7-9a1e-7d24-a5b9-7c3e5a7b9d61"  # categorical, sessions, key revoked
 
 GITHUB_INTEGRATION_ID = 2101
 SLACK_INTEGRATION_ID = 2102
@@ -315,6 +321,46 @@ _TWILIO_NUMBERS = [
 _CONVERSIONS = ["Purchase", "Sign-up", "Demo request", "Add to cart", "Trial started", "Lead form"]
 
 
+# id, name, description, enabled, (type, output, target), (provider, model, key) or None,
+# runs, {label: (weight, reasonings)}, output config, target config. Runs of a boolean output
+# are labelled pass/fail; the others carry a sentiment, score or category instead.
+_OTHER_KIND_EVALUATIONS = [
+    (EVAL_VALID_JSON, "Valid JSON output",
+     "Hog code: the structured-output endpoint must answer parseable JSON.", True,
+     ("hog", "boolean", "generation"), None, 150,
+     {"pass": (88, ("The output parsed as JSON with every required key.",)),
+      "fail": (12, ("The output was cut off, so it is not valid JSON.",
+                    "The model wrapped the JSON in a Markdown code fence."))},
+     {"allows_na": False}, {}),
+    (EVAL_USER_SENTIMENT, "User sentiment",
+     "How users feel in their messages to the assistant.", True,
+     ("sentiment", "sentiment", "generation"), None, 200,
+     {"positive": (45, ("User sentiment classified as positive.",)),
+      "neutral": (38, ("User sentiment classified as neutral.",)),
+      "negative": (17, ("User sentiment classified as negative.",))}, {}, {}),
+    (EVAL_HELPFULNESS_SCORE, "Helpfulness score",
+     "Scores how helpful each answer is, from 1 (useless) to 5 (solved it).", True,
+     ("llm_judge", "numeric", "generation"), ("gemini", "gemini-2.5-flash", KEY_GEMINI), 80,
+     {str(score): (weight, (f"The judge scored this answer {score} out of 5.",))
+      for score, weight in ((1, 4), (2, 8), (3, 20), (4, 38), (5, 30))},
+     {"min": 1, "max": 5}, {}),
+    (EVAL_CONVERSATION_RESOLVED, "Conversation resolved",
+     "Judges whole conversations: did the user leave with their problem solved?", True,
+     ("llm_judge", "boolean", "trace"), ("anthropic", "claude-haiku-4-5", KEY_CLAUDE), 60,
+     {"pass": (72, ("The user confirmed the fix worked before the trace ended.",)),
+      "fail": (28, ("The user gave up after three unanswered follow-ups.",))},
+     {"allows_na": False}, {"strategy": "fixed_window", "window_seconds": 1800}),
+    (EVAL_SUPPORT_TOPIC, "Support topic",
+     "Sorts each support session into one topic.", False,
+     ("llm_judge", "categorical", "session"), ("anthropic", "claude-sonnet-4-5", KEY_OLD_ANTHROPIC),
+     40, {topic: (weight, (f"The session is mostly about {topic}.",))
+          for topic, weight in (("billing", 30), ("bug report", 25), ("how-to", 35),
+                                ("other", 10))},
+     {"categories": ["billing", "bug report", "how-to", "other"]},
+     {"strategy": "inactivity", "quiet_period_seconds": 300, "max_age_seconds": 7200}),
+]  # fmt: skip
+
+
 def build_demo_state(
     now: datetime | None = None, *, switches: Switches | None = None
 ) -> SandboxState:
@@ -326,6 +372,9 @@ def build_demo_state(
 
     keys = {row[0]: _provider_key(row, ago) for row in _KEYS}
     evaluations = {row[0]: _evaluation(row, rng, ago) for row in _EVALUATIONS}
+    # Their own random stream, so the records above stay what they always were.
+    kinds_rng = random.Random(SEED + 1)
+    evaluations |= {row[0]: _other_kind(row, kinds_rng, ago) for row in _OTHER_KIND_EVALUATIONS}
     return SandboxState(
         users=[JANE, OMAR, MEI],
         api_keys={DEMO_PERSONAL_API_KEY: ApiKey(DEMO_PERSONAL_API_KEY, ("*",))},
@@ -385,6 +434,46 @@ def _evaluation(row: tuple, rng: random.Random, ago: Ago) -> Evaluation:
         model_configuration=ModelConfiguration(config_id, provider, model_name, key_id),
         patterns=patterns, runs=sorted(runs, key=lambda run: run.timestamp, reverse=True),
         status="active" if enabled else "paused",
+    )  # fmt: skip
+
+
+def _other_kind(row: tuple, rng: random.Random, ago: Ago) -> Evaluation:
+    eval_id, name, description, enabled, kind, model, run_count, labels, output, target = row
+    evaluation_type, output_type, target_kind = kind
+    boolean = output_type == "boolean"
+    runs = []
+    for index in range(run_count):
+        label = rng.choices(list(labels), [weight for weight, _ in labels.values()])[0]
+        runs.append(
+            EvaluationRun(
+                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                ago(index * 25 / run_count + rng.random() / 50),
+                (label == "pass") if boolean else None,
+                rng.choice(labels[label][1]),
+                label,
+                None if boolean else label,
+            )
+        )
+    patterns = {
+        label: Pattern(label if boolean else "na", label, f"Runs labelled {label}.", reasonings)
+        for label, (_, reasonings) in labels.items()
+    }
+    created_at = ago(rng.randint(5, 60))
+    config = (
+        ModelConfiguration(str(uuid.UUID(int=rng.getrandbits(128), version=4)), *model)
+        if model
+        else None
+    )
+    return Evaluation(
+        id=eval_id, name=name, description=description,
+        prompt=description if evaluation_type == "llm_judge" else "", enabled=enabled,
+        created_at=created_at, updated_at=created_at + timedelta(days=rng.randint(1, 4)),
+        created_by=rng.choice([JANE, OMAR, MEI]), model_configuration=config, patterns=patterns,
+        runs=sorted(runs, key=lambda run: run.timestamp, reverse=True),
+        status="active" if enabled else "paused", evaluation_type=evaluation_type,
+        output_type=output_type, output_config=output, target=target_kind, target_config=target,
+        source="let output := event.properties.$ai_output_choices\nreturn jsonParse(output) != null"
+        if evaluation_type == "hog" else "",
     )  # fmt: skip
 
 

@@ -166,13 +166,21 @@ class Pattern:
 class EvaluationRun:
     generation_id: str
     timestamp: datetime
-    result: bool | None  # None: the judge found the generation not applicable (N/A)
+    result: bool | None  # None: not applicable (N/A), or an output that is not pass/fail
     reasoning: str
     pattern: str
+    # A sentiment, score or category: set by evaluations whose output is not boolean, which
+    # emit no `$ai_evaluation_result` and no `$ai_evaluation_applicable`.
+    label: str | None = None
 
     @property
     def outcome(self) -> str:
         return "na" if self.result is None else ("pass" if self.result else "fail")
+
+    @property
+    def not_applicable(self) -> bool:
+        """`$ai_evaluation_applicable = false`: a boolean judge's N/A."""
+        return self.result is None and self.label is None
 
 
 @dataclass
@@ -191,6 +199,20 @@ class Evaluation:
     status: str  # active, paused, or error (stopped by PostHog, see status_reason)
     status_reason: str | None = None
     deleted: bool = False
+    evaluation_type: str = "llm_judge"  # llm_judge, hog or sentiment
+    output_type: str = "boolean"  # boolean, sentiment, numeric or categorical
+    output_config: dict[str, Any] = field(default_factory=lambda: {"allows_na": True})
+    target: str = "generation"  # generation, trace or session
+    target_config: dict[str, Any] = field(default_factory=dict)
+    source: str = ""  # a Hog evaluation's code
+
+    @property
+    def evaluation_config(self) -> dict[str, Any]:
+        if self.evaluation_type == "hog":
+            return {"source": self.source, "bytecode": []}
+        if self.evaluation_type == "sentiment":
+            return {"source": "user_messages"}
+        return {"prompt": self.prompt}
 
     def to_json(self, keys: dict[str, ProviderKey]) -> dict[str, Any]:
         return {
@@ -202,15 +224,15 @@ class Evaluation:
             "status": self.status,
             "status_reason": self.status_reason,
             "status_reason_detail": None,
-            "evaluation_type": "llm_judge",
-            "evaluation_config": {"prompt": self.prompt},
-            "output_type": "boolean",
-            "output_config": {"allows_na": True},
+            "evaluation_type": self.evaluation_type,
+            "evaluation_config": self.evaluation_config,
+            "output_type": self.output_type,
+            "output_config": self.output_config,
             "conditions": [
                 {"id": f"{self.id[:8]}-all", "rollout_percentage": 100, "properties": []}
             ],
-            "target": "generation",
-            "target_config": {},
+            "target": self.target,
+            "target_config": self.target_config,
             "model_configuration": _model_configuration_json(self.model_configuration, keys),
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),

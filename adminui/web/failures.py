@@ -238,3 +238,27 @@ def summary_message(
         among=(f" among the {generation_count} generations you listed" if generation_count else ""),
         timeout=timeout,
     )
+
+
+# --- Evaluations ------------------------------------------------------------------------------
+
+
+def evaluation_not_found(error: ph.PostHogNotFound, evaluation_id: str) -> ph.PostHogNotFound:
+    """PostHog's 404 for an evaluation ("Not found."), said for the page that asked for it."""
+    return ph.PostHogNotFound(
+        f"PostHog has no evaluation {evaluation_id} in this project: it may have been deleted, "
+        f"or it belongs to another project. (PostHog answered: “{error.detail or 'Not found.'}”)",
+        status=error.status,
+        code=error.code,
+        detail=error.detail,
+        path=error.path,
+        method=error.method,
+    )
+
+
+def filter_message(error: ph.PostHogValidationError, label: str) -> str:
+    """A list filter PostHog refused (its exceptions-hog 400 names the filter in `attr`)."""
+    return (
+        f"PostHog did not accept the {label} filter ({error.attr}): "
+        f"{error.detail or error.message} Change or clear it to see the list."
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from django import template
 from django.http import QueryDict
@@ -80,3 +82,9 @@ def can_be_active(slug: str) -> bool:
 # integrations/kinds.py).
 register.filter("key_state_label", key_state_label)
 register.filter("integration_kind_label", integration_kind_label)
+
+
+@register.filter
+def get(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
+    """`{{ mapping|get:key }}`: a dict's value for a key held in a variable."""
+    return (mapping or {}).get(key)

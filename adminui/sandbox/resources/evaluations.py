@@ -16,11 +16,14 @@ from adminui.sandbox.api import (
     paginate,
     permission_denied,
     raw_error,
+    validation_error,
 )
+from adminui.sandbox.resources.evaluation_updates import update_evaluation
 from adminui.sandbox.resources.provider_keys import canonical_uuid, is_uuid
 from adminui.sandbox.state import Evaluation, EvaluationRun
 
 ORDERINGS = ("created_at", "-created_at", "updated_at", "-updated_at", "name", "-name")
+EVALUATION_TYPES = ("llm_judge", "hog", "sentiment")
 SUMMARY_MAX_RUNS = 250
 SUMMARY_CACHE_SECONDS = 3600
 SUMMARY_FILTERS = ("all", "pass", "fail", "na")
@@ -30,26 +33,42 @@ SUMMARY_FILTERS = ("all", "pass", "fail", "na")
 
 
 def list_evaluations(request: Request) -> Response:
+    """EvaluationFilter (a django-filter FilterSet): a bad value is a 400 through exceptions-hog,
+    reported for the first bad filter in the FilterSet's order (id__in, evaluation_type,
+    order_by). `enabled` is a NullBooleanField: a value it does not know filters nothing."""
     state = request.state
     evaluations = [e for e in state.evaluations.values() if not e.deleted]
-    if search := (request.arg("search") or "").lower():
-        evaluations = [e for e in evaluations if search in f"{e.name}\n{e.description}".lower()]
-    enabled = request.arg("enabled")
-    if enabled in ("true", "True", "1", "false", "False", "0"):
-        evaluations = [e for e in evaluations if e.enabled == (enabled in ("true", "True", "1"))]
     if ids := request.arg("id__in"):
         wanted = [part.strip() for part in ids.split(",") if part.strip()]
         if not all(is_uuid(part) for part in wanted):
-            raise raw_error(400, {"id__in": ["Enter a valid UUID."]})
+            raise validation_error("Enter a valid UUID.", "id__in")
         wanted_ids = {canonical_uuid(part) for part in wanted}
         evaluations = [e for e in evaluations if e.id in wanted_ids]
-    order_by = request.arg("order_by") or "-created_at"
-    if order_by not in ORDERINGS:
-        message = f"Select a valid choice. {order_by} is not one of the available choices."
-        raise raw_error(400, {"order_by": [message]})
-    field = order_by.lstrip("-")
-    evaluations.sort(key=lambda e: getattr(e, field), reverse=order_by.startswith("-"))
+    enabled = request.arg("enabled")
+    if enabled in ("true", "True", "1", "false", "False", "0"):
+        evaluations = [e for e in evaluations if e.enabled == (enabled in ("true", "True", "1"))]
+    if evaluation_type := request.arg("evaluation_type"):
+        if evaluation_type not in EVALUATION_TYPES:
+            raise _invalid_choice(evaluation_type, "evaluation_type")
+        evaluations = [e for e in evaluations if e.evaluation_type == evaluation_type]
+    if search := (request.arg("search") or "").lower():
+        evaluations = [e for e in evaluations if search in f"{e.name}\n{e.description}".lower()]
+    orderings = [
+        part.strip() for part in (request.arg("order_by") or "").split(",") if part.strip()
+    ]
+    for order_by in orderings:
+        if order_by not in ORDERINGS:
+            raise _invalid_choice(order_by, "order_by")
+    # The queryset's own order is -created_at; the last ordering given sorts first.
+    for order_by in reversed(orderings or ["-created_at"]):
+        field = order_by.lstrip("-")
+        evaluations.sort(key=lambda e: getattr(e, field), reverse=order_by.startswith("-"))
     return paginate(request, evaluations, lambda e: e.to_json(state.provider_keys))
+
+
+def _invalid_choice(value: str, attr: str):
+    detail = f"Select a valid choice. {value} is not one of the available choices."
+    return validation_error(detail, attr, "invalid_choice")
 
 
 def retrieve_evaluation(request: Request) -> Response:
@@ -151,12 +170,22 @@ def _uuid_list(value: Any) -> tuple[list[str], Any]:
 def matching_runs(
     evaluation: Evaluation, filter_type: str, generation_ids: list[str] | None
 ) -> list[EvaluationRun]:
-    """The most recent runs PostHog would read from ClickHouse, at most 250."""
+    """The most recent runs PostHog would read from ClickHouse, at most 250.
+
+    PostHog reads `$ai_evaluation_result` and `$ai_evaluation_applicable`: runs that emit
+    neither (sentiment, scores, categories) match only `all`, where they count as N/A.
+    """
     wanted = set(generation_ids or ())
+    matches = {
+        "all": lambda run: True,
+        "pass": lambda run: run.result is True,
+        "fail": lambda run: run.result is False,
+        "na": lambda run: run.not_applicable,
+    }[filter_type]
     runs = [
         run
         for run in evaluation.runs
-        if filter_type in ("all", run.outcome) and (not wanted or run.generation_id in wanted)
+        if matches(run) and (not wanted or run.generation_id in wanted)
     ]
     return runs[:SUMMARY_MAX_RUNS]
 
@@ -237,5 +266,6 @@ _EVALUATION = r"evaluations/(?P<id>[^/]+)"
 ROUTES = [
     Route("GET", r"evaluations", list_evaluations, "evaluation:read"),
     Route("GET", _EVALUATION, retrieve_evaluation, "evaluation:read"),
+    Route("PATCH", _EVALUATION, update_evaluation, "evaluation:write"),
     Route("POST", r"llm_analytics/evaluation_summary", evaluation_summary, "llm_analytics:write"),
 ]
