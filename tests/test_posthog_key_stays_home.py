@@ -103,6 +103,6 @@ def test_a_next_link_on_the_configured_origin_is_sent_there_with_its_path_and_qu
         page_size=3,
     )
     keys = client.list_provider_keys()
-    assert len(keys) == 8
+    assert len(keys) == len(sandbox.state.provider_keys) > 3  # more than one page
     offsets = [request.target for request in sandbox.received("provider_keys")]
     assert any("offset=3" in target for target in offsets)
