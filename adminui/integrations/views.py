@@ -32,6 +32,7 @@ from adminui.integrations.browsers import (
     panel_states,
     resource_or_404,
 )
+from adminui.integrations.destinations import allow_form_posts_to, refused_destination
 from adminui.integrations.kinds import integration_kind_label
 from adminui.posthog import (
     PostHogEnvironment,
@@ -275,6 +276,11 @@ def integration_connect(request: HttpRequest, environment: PostHogEnvironment) -
         except PostHogValidationError as error:
             add_to_form(form, error)
         else:
-            # The provider's consent page: the browser goes there itself.
-            return go_to(request, url)
-    return render_page(request, "integrations/connect.html", context, partial="connect-form")
+            refusal = refused_destination(url, kind=kind, posthog_host=environment.host)
+            if refusal is None:
+                # The provider's consent page: the browser goes there itself.
+                return go_to(request, url)
+            form.add_error(None, refusal)
+    response = render_page(request, "integrations/connect.html", context, partial="connect-form")
+    allow_form_posts_to(response, environment.host, CONNECTABLE_KINDS)
+    return response
