@@ -41,4 +41,4 @@ def test_with_oidc_forms_may_also_post_to_the_identity_provider():
         "from django.conf import settings; print(settings.SECURE_CSP['form-action'])",
         OIDC_ISSUER="https://id.example.com/realms/staff",
     )
-    assert result.stdout.strip() == "[<CSP.SELF: \"'self'\">, 'https://id.example.com']"
+    assert result.stdout.strip().endswith("[<CSP.SELF: \"'self'\">, 'https://id.example.com']")
