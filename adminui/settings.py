@@ -7,6 +7,7 @@ message that names the variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "adminui.web.toasts.HtmxMessagesMiddleware",
     "adminui.web.errors.PostHogErrorMiddleware",
     "adminui.web.errors.MethodNotAllowedPageMiddleware",
+    # Last, as axes asks: turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "adminui.urls"
@@ -128,6 +132,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The login throttle first: it refuses a locked account or address before any password is
+# checked. Sign-in backends (Django's accounts, OIDC) follow; add new ones at the end.
+AUTHENTICATION_BACKENDS = [
+    "adminui.accounts.throttle.PasswordLoginThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes, counted in the database so it holds across instances): after
+# LOGIN_FAILURE_LIMIT failed logins an account, and separately an address, is locked for
+# LOGIN_LOCKOUT_MINUTES (each further failure restarts the wait), or until an Admin unlocks it.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "adminui.accounts.throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "adminui.accounts.throttle.client_address"
+AXES_ENABLE_ADMIN = False  # registered on the portal's own admin site instead (adminui/admin.py)
+AXES_VERBOSE = False
+# Behind a reverse proxy every client has the proxy's address: count failures against the
+# address the proxy saw (the last X-Forwarded-For entry) instead. Only with a proxy that sets it.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

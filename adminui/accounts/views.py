@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import LoginView
+from django.http import HttpRequest
 
 from adminui.accounts.demo import DEMO_PASSWORD, demo_logins
+
+
+def login_context(request: HttpRequest) -> dict:
+    """What the login page shows besides its form (also on the lockout answer)."""
+    return {"demo_logins": demo_logins(), "demo_password": DEMO_PASSWORD}
 
 
 class PortalLoginView(LoginView):
@@ -12,6 +18,4 @@ class PortalLoginView(LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(demo_logins=demo_logins(), demo_password=DEMO_PASSWORD)
-        return context
+        return super().get_context_data(**kwargs) | login_context(self.request)
