@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from adminui.accounts.sessions import log_out_everywhere
 from adminui.models import AuditEvent
 from adminui.web.roles import Role, has_role
 
@@ -42,7 +43,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 class PortalUserAdmin(UserAdmin):
-    actions = ["unlock_login"]
+    actions = ["unlock_login", "log_out_everywhere"]
 
     @admin.action(description="Unlock login (forget failed login attempts)")
     def unlock_login(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -51,6 +52,16 @@ class PortalUserAdmin(UserAdmin):
             reset_login_failures(username=user.get_username())
         self.message_user(
             request, f"Unlocked login for {queryset.count()} user(s).", messages.SUCCESS
+        )
+
+    @admin.action(description="Log out everywhere (end all their sessions)")
+    def log_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            log_out_everywhere(user)
+        self.message_user(
+            request,
+            f"Logged out {queryset.count()} user(s) on every device.",
+            messages.SUCCESS,
         )
 
 

@@ -143,3 +143,18 @@ class SummaryRequest(models.Model):
         if self.error_retry_after and self.finished_at:
             return self.finished_at + timedelta(seconds=self.error_retry_after)
         return None
+
+
+class SessionEpoch(models.Model):
+    """A user's session generation: every session remembers the epoch it was opened in, and one
+    from an older epoch is over ("log out everywhere", adminui/accounts/sessions.py). Kept apart
+    from the sessions themselves, so it works with any session backend (database, cache)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    epoch = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Sessions of user {self.user_id}: epoch {self.epoch}"

@@ -18,6 +18,7 @@ from django.utils.csp import CSP
 from adminui.env import (
     env_bool,
     env_choice,
+    env_duration,
     env_float,
     env_int,
     env_list,
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "adminui.accounts.sessions.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -153,6 +155,12 @@ AXES_VERBOSE = False
 # Behind a reverse proxy every client has the proxy's address: count failures against the
 # address the proxy saw (the last X-Forwarded-For entry) instead. Only with a proxy that sets it.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
+# A login ends after SESSION_IDLE_TIMEOUT without a request, and SESSION_MAX_AGE after it began
+# however active (adminui/accounts/sessions.py); the cookie expires with it.
+SESSION_IDLE_TIMEOUT = env_duration("SESSION_IDLE_TIMEOUT", "4h")
+SESSION_MAX_AGE = env_duration("SESSION_MAX_AGE", "12h")
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
