@@ -158,3 +158,39 @@ class SessionEpoch(models.Model):
 
     def __str__(self) -> str:
         return f"Sessions of user {self.user_id}: epoch {self.epoch}"
+
+
+class BulkValidation(models.Model):
+    """One "validate these keys" run without JavaScript: the keys to check and, as the background
+    task (adminui/keys/tasks.py) checks them one by one, each outcome. Nothing secret is stored:
+    a key's name, its state as PostHog sees it, and PostHog's message."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=150)
+    environment = models.SlugField(max_length=64)
+    # [{"id": ..., "name": ...}] in the order shown.
+    keys = models.JSONField(default=list)
+    # key id -> {"state", "error_message"} as PostHog answered, or {"failure"}: why it could not.
+    results = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Validation of {len(self.keys)} keys ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == self.Status.FINISHED

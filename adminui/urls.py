@@ -53,6 +53,7 @@ key_urls = [
     path("add/", provider_keys.key_add, name="key-add"),
     path("check/", provider_keys.key_check, name="key-check"),
     path("validate/", provider_keys.key_bulk_validate, name="key-bulk-validate"),
+    path("validate/<int:run_id>/", provider_keys.key_bulk_validation, name="key-bulk-validation"),
     path("<id:key_id>/", provider_keys.key_detail, name="key-detail"),
     path("<id:key_id>/edit/", provider_keys.key_edit, name="key-edit"),
     path("<id:key_id>/validate/", provider_keys.key_validate, name="key-validate"),

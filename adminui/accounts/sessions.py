@@ -63,7 +63,7 @@ def why_over(request: HttpRequest, now: float) -> str | None:
     if now - seen_at > settings.SESSION_IDLE_TIMEOUT.total_seconds():
         idle = spelled(settings.SESSION_IDLE_TIMEOUT)
         return f"You were logged out after {idle} without activity: please log in again."
-    if session.get(EPOCH, 0) != epoch_of(request.user.pk):
+    if session.get(EPOCH, 0) != epoch_of(int(request.user.pk or 0)):
         return "An Admin logged you out on every device: please log in again."
     return None
 
