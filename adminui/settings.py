@@ -113,6 +113,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(BASE_DIR / "var" / "db.sqlite3"),
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+            # Tests use an in-memory database, which one live server shares across its threads;
+            # `make resilience` sends concurrent requests, so it names a file instead.
+            "TEST": {"NAME": env_str("TEST_DATABASE_FILE") or None},
         }
     }
     (BASE_DIR / "var").mkdir(exist_ok=True)
