@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import log_in
+from tests.browser import log_in, screenshot
 from tests.conftest import PASSWORD
 from tests.summary_helpers import run_worker
 
@@ -58,5 +58,6 @@ def test_bulk_validation_without_javascript_follows_the_background_work(plain_pa
     # The page reloads by itself (a meta refresh) until the worker is done.
     expect(page.locator('li[data-outcome="invalid"]')).to_contain_text("Invalid API key")
     expect(page.get_by_text("All 2 checked.")).to_be_visible()
+    screenshot(page, "key-bulk-validate-in-the-background")
     page.get_by_role("link", name="Back to the keys").click()
     assert page.url.endswith("/sandbox/keys/?provider=anthropic")
