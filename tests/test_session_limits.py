@@ -116,3 +116,13 @@ def test_durations_are_read_in_seconds_minutes_hours_or_days():
     show = "from django.conf import settings as s; print(s.SESSION_IDLE_TIMEOUT, s.SESSION_MAX_AGE)"
     result = manage("shell", "-c", show, SESSION_IDLE_TIMEOUT="90m", SESSION_MAX_AGE="2d")
     assert result.stdout.strip().endswith("1:30:00 2 days, 0:00:00")
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_log_in(viewer_client):
+    backdate(viewer_client, seen=5)
+    response = viewer_client.get(
+        f"{PAGE}?q=open",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/sandbox/keys/?q=o"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/login/?next=/sandbox/keys/%3Fq%3Do"

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout, user_logged_in
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import F
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from adminui.models import SessionEpoch
 
@@ -83,4 +87,19 @@ class SessionLimitsMiddleware:
                 request.session[SIGNED_OUT_REASON] = reason
             elif now - request.session[SEEN_AT] >= SEEN_RESOLUTION:
                 request.session[SEEN_AT] = now
-        return self.get_response(request)
+        return whole_page_for_htmx(request, self.get_response(request))
+
+
+def whole_page_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """htmx follows a redirect by itself and would swap the login page into a region: send the
+    browser to it instead, coming back to the page it was on."""
+    login_url = resolve_url(settings.LOGIN_URL)
+    if request.headers.get("HX-Request") != "true" or not isinstance(
+        response, HttpResponseRedirect
+    ):
+        return response
+    if urlsplit(response["Location"]).path != login_url:
+        return response
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    back = page.path + (f"?{page.query}" if page.query else "") if page.path else "/"
+    return HttpResponseClientRedirect(redirect_to_login(back).url)
