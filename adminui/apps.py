@@ -7,7 +7,6 @@ from django.apps import AppConfig
 
 class AdminuiConfig(AppConfig):
     name = "adminui"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         # Stamps every new login with its time and session epoch (user_logged_in).
