@@ -8,7 +8,7 @@ PORT ?= 8000
 SANDBOX_PORT ?= 8001
 export SANDBOX_PORT
 
-.PHONY: run stack test lint format bench clean
+.PHONY: run stack test lint format bench resilience clean
 
 # A Python 3.12+ interpreter: python3 when new enough (pyenv picks 3.13 from .python-version),
 # else python3.13 or python3.12.
@@ -50,6 +50,12 @@ bench: $(VENV)/.dev
 	$(PY) bench/overview.py
 	$(PY) bench/key_list.py
 	$(PY) bench/keep_alive.py
+
+# About 1,000 requests (RESILIENCE_REQUESTS) of mixed traffic under each PostHog fault kind, from
+# eight threads; prints requests, statuses and p50/p95/max times per fault kind.
+resilience: $(VENV)/.dev
+	TEST_DATABASE_FILE=var/test-resilience.sqlite3 \
+	  $(VENV)/bin/pytest -m resilience -s -p no:cacheprovider tests/test_resilience.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache test-artifacts tests/oidc/node_modules

@@ -7,6 +7,8 @@ typo stops start-up instead of silently falling back to a default.
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -99,3 +101,18 @@ def env_secret(name: str, default: str = "") -> str:
             raise ImproperlyConfigured(f"{name}_FILE points to an empty file.")
         return value
     return env_str(name, default)
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_duration(name: str, default: str) -> timedelta:
+    """A duration such as `90s`, `30m`, `4h` or `14d` (a bare number is seconds)."""
+    value = env_str(name, default).lower()
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhd]?)", value)
+    seconds = float(match[1]) * _DURATION_UNITS[match[2] or "s"] if match else 0
+    if seconds <= 0:
+        raise ImproperlyConfigured(
+            f"{name} must be a duration such as 90s, 30m, 4h or 14d, not {value!r}."
+        )
+    return timedelta(seconds=seconds)

@@ -175,5 +175,56 @@ class ApiPrefixMove(models.Model):
         return f"{self.environment}: /api/{self.prefix}/ ({self.reason})"
 
 
+class SessionEpoch(models.Model):
+    """A user's session generation: every session remembers the epoch it was opened in, and one
+    from an older epoch is over ("log out everywhere", adminui/accounts/sessions.py). Kept apart
+    from the sessions themselves, so it works with any session backend (database, cache)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    epoch = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Sessions of user {self.user_id}: epoch {self.epoch}"
+
+
+class BulkValidation(models.Model):
+    """One "validate these keys" run without JavaScript: the keys to check and, as the background
+    task (adminui/keys/tasks.py) checks them one by one, each outcome. Nothing secret is stored:
+    a key's name, its state as PostHog sees it, and PostHog's message."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=150)
+    environment = models.SlugField(max_length=64)
+    # [{"id": ..., "name": ...}] in the order shown.
+    keys = models.JSONField(default=list)
+    # key id -> {"state", "error_message"} as PostHog answered, or {"failure"}: why it could not.
+    results = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Validation of {len(self.keys)} keys ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == self.Status.FINISHED
+
+
 # Single sign-on links live with the accounts area; imported here so the app registers them.
 from adminui.accounts.models import ExternalIdentity  # noqa: E402, F401

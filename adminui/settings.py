@@ -7,7 +7,9 @@ message that names the variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -17,6 +19,7 @@ from adminui.accounts.oidc_config import authentication_backends, read_oidc_conf
 from adminui.env import (
     env_bool,
     env_choice,
+    env_duration,
     env_float,
     env_int,
     env_list,
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "adminui.ops",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "adminui.accounts.sessions.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -74,6 +79,8 @@ MIDDLEWARE = [
     "adminui.web.toasts.HtmxMessagesMiddleware",
     "adminui.web.errors.PostHogErrorMiddleware",
     "adminui.web.errors.MethodNotAllowedPageMiddleware",
+    # Last, as axes asks: turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "adminui.urls"
@@ -119,6 +126,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(BASE_DIR / "var" / "db.sqlite3"),
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+            # Tests use an in-memory database, which one live server shares across its threads;
+            # `make resilience` sends concurrent requests, so it names a file instead.
+            "TEST": {"NAME": env_str("TEST_DATABASE_FILE") or None},
         }
     }
     (BASE_DIR / "var").mkdir(exist_ok=True)
@@ -152,6 +162,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes, counted in the database so it holds across instances): after
+# LOGIN_FAILURE_LIMIT failed logins an account, and separately an address, is locked for
+# LOGIN_LOCKOUT_MINUTES (each further failure restarts the wait), or until an Admin unlocks it.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "adminui.accounts.throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "adminui.accounts.throttle.client_address"
+AXES_ENABLE_ADMIN = False  # registered on the portal's own admin site instead (adminui/admin.py)
+AXES_VERBOSE = False
+# Behind a reverse proxy every client has the proxy's address: count failures against the
+# address the proxy saw (the last X-Forwarded-For entry) instead. Only with a proxy that sets it.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
+# A login ends after SESSION_IDLE_TIMEOUT without a request, and SESSION_MAX_AGE after it began
+# however active (adminui/accounts/sessions.py); the cookie expires with it.
+SESSION_IDLE_TIMEOUT = env_duration("SESSION_IDLE_TIMEOUT", "4h")
+SESSION_MAX_AGE = env_duration("SESSION_MAX_AGE", "12h")
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -197,6 +229,8 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+_oidc_issuer = urlsplit(env_url("OIDC_ISSUER"))
+_oidc_origin = f"{_oidc_issuer.scheme}://{_oidc_issuer.netloc}" if _oidc_issuer.netloc else ""
 # No inline script or style anywhere: htmx's own inline indicator style is switched off in
 # base.html and its CSS ships in app.css.
 SECURE_CSP = {
@@ -208,6 +242,10 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
+    # Forms post to the portal only. Signing in with OIDC starts from a GET link, but logging out
+    # is a form whose answer may redirect to the identity provider, so its origin is allowed. The
+    # connect page adds PostHog and the OAuth providers (adminui/integrations/destinations.py).
+    "form-action": [CSP.SELF, *([_oidc_origin] if _oidc_origin else [])],
 }
 
 # PostHog. Without POSTHOG_HOST the portal talks to the embedded sandbox (see `make run`).

@@ -55,6 +55,7 @@ key_urls = [
     path("add/", keys.key_add, name="key-add"),
     path("check/", keys.key_check, name="key-check"),
     path("validate/", keys.key_bulk_validate, name="key-bulk-validate"),
+    path("validate/<int:run_id>/", keys.key_bulk_validation, name="key-bulk-validation"),
     path("<id:key_id>/", keys.key_detail, name="key-detail"),
     path("<id:key_id>/edit/", keys.key_edit, name="key-edit"),
     path("<id:key_id>/validate/", keys.key_validate, name="key-validate"),

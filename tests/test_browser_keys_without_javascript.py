@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import log_in
+from tests.browser import log_in, screenshot
 from tests.conftest import PASSWORD
+from tests.summary_helpers import run_worker
 
 pytestmark = pytest.mark.browser
 
@@ -45,3 +46,18 @@ def test_adding_filtering_and_deleting_a_key_without_javascript(plain_page):
     page.get_by_role("button", name="Delete key").click()
     expect(page.locator("#toasts")).to_contain_text("Key “No-JS key” deleted.")
     assert "q=no-js" in page.url, "back to the filtered list"
+
+
+def test_bulk_validation_without_javascript_follows_the_background_work(plain_page):
+    page = plain_page
+    page.goto("/sandbox/keys/?provider=anthropic")
+    page.get_by_role("button", name="Validate selected").click()
+    expect(page.get_by_role("heading", name="Validating 2 keys")).to_be_visible()
+    expect(page.locator('li[data-outcome="pending"]')).to_have_count(2)
+    run_worker()
+    # The page reloads by itself (a meta refresh) until the worker is done.
+    expect(page.locator('li[data-outcome="invalid"]')).to_contain_text("Invalid API key")
+    expect(page.get_by_text("All 2 checked.")).to_be_visible()
+    screenshot(page, "key-bulk-validate-in-the-background")
+    page.get_by_role("link", name="Back to the keys").click()
+    assert page.url.endswith("/sandbox/keys/?provider=anthropic")

@@ -29,3 +29,16 @@ def test_the_keyboard_reaches_the_search_box_and_the_sections(page, viewer):
     page.wait_for_url("**/sandbox/keys/")
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.name") == "q"
+
+
+def test_after_too_many_wrong_passwords_the_login_page_says_why(page, viewer, settings):
+    page.goto("/login/")
+    for password in [*["not-the-password"] * settings.AXES_FAILURE_LIMIT, PASSWORD]:
+        page.get_by_label("Username").fill("vic")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+    alert = page.get_by_role("alert")
+    assert "Too many failed attempts; try again in 15 minutes" in alert.inner_text()
+    assert page.get_by_label("Username").input_value() == "vic"
+    screenshot(page, "login-locked-out")

@@ -3,7 +3,10 @@ an explanation with a link into PostHog. Both behaviours come from the sandbox's
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
@@ -163,3 +166,76 @@ def test_with_the_switch_off_the_google_ads_accounts_load(viewer_client, sandbox
     sandbox.switch(personal_key_refused=False)
     html = viewer_client.get(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/").content
     assert b"Acme Holdings (MCC)" in html
+
+
+def redirect_to(sandbox, location: str) -> None:
+    """PostHog's authorize answers with this Location (as a compromised PostHog could)."""
+    headers = {"Location": location}
+    sandbox.faults.add("/integrations/authorize", status=302, body="", headers=headers)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "https://evil.example/oauth/v2/authorize",
+        "https://slack.com.evil.example/oauth/v2/authorize",
+        "https://slack.com@evil.example/oauth/v2/authorize",
+        "https://evil.example\\@slack.com/oauth/v2/authorize",
+        "http://slack.com/oauth/v2/authorize",
+        "https://slack.com:8443/oauth/v2/authorize",
+        "https://github.com/apps/posthog/installations/new",  # another kind's provider
+        "javascript:alert(1)",
+        "//evil.example/",
+        "https://slack.com:abc/oauth/v2/authorize",
+    ],
+)
+def test_a_destination_posthog_cannot_legitimately_give_is_refused(
+    editor_client, sandbox, location
+):
+    redirect_to(sandbox, location)
+    response = editor_client.post(URL, {"kind": "slack"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "which is not where it connects this kind (slack.com)" in html
+    assert "the portal did not follow it" in html
+    assert re.search(r'<input type="radio" name="kind" value="slack"[^>]* checked>', html)
+
+
+def test_a_refused_destination_is_refused_for_htmx_too(editor_client, sandbox):
+    redirect_to(sandbox, "https://evil.example/")
+    response = editor_client.post(URL, {"kind": "jira"}, headers=HTMX)
+    assert "HX-Redirect" not in response
+    assert "not where it connects this kind (auth.atlassian.com)" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "location"),
+    [
+        ("slack", "https://slack.com/oauth/v2/authorize?client_id=1&state=x"),
+        ("github", "https://github.com/apps/posthog/installations/new?state=x"),
+        ("jira", "https://auth.atlassian.com/authorize?client_id=1"),
+        ("linear", "https://linear.app/oauth/authorize?client_id=1"),
+        ("google-ads", "https://accounts.google.com/o/oauth2/v2/auth?client_id=1"),
+        ("linkedin-ads", "https://www.linkedin.com/oauth/v2/authorization?client_id=1"),
+    ],
+)
+def test_each_kinds_real_provider_is_followed(editor_client, sandbox, kind, location):
+    redirect_to(sandbox, location)
+    response = editor_client.post(URL, {"kind": kind})
+    assert response.status_code == 302 and response["Location"] == location
+
+
+def test_the_connect_page_may_post_on_to_posthog_and_the_providers_only(editor_client, sandbox):
+    csp = editor_client.get(URL)["Content-Security-Policy"]
+    form_action = next(d for d in csp.split("; ") if d.startswith("form-action"))
+    assert form_action.split() == [
+        "form-action",
+        "'self'",
+        sandbox.url,
+        "https://accounts.google.com",
+        "https://auth.atlassian.com",
+        "https://github.com",
+        "https://linear.app",
+        "https://slack.com",
+        "https://www.linkedin.com",
+    ]

@@ -7,6 +7,7 @@ import json
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
 from tests.conftest import HTMX
+from tests.summary_helpers import run_worker
 
 KEYS = "/sandbox/keys/"
 
@@ -56,7 +57,8 @@ def test_bulk_validation_without_javascript_checks_each_selected_key(editor_clie
     response = editor_client.post(
         f"{KEYS}validate/", {"key": [demo.KEY_TOGETHER, demo.KEY_OLD_ANTHROPIC]}
     )
-    content = response.content.decode()
+    run_worker()  # the background work (tests/test_bulk_validation_in_the_background.py)
+    content = editor_client.get(response["Location"]).content.decode()
     assert "Validating 2 keys" in content
     assert 'data-outcome="ok"' in content and 'data-outcome="invalid"' in content
     assert AuditEvent.objects.filter(action="provider_key.validate").count() == 2
@@ -74,7 +76,8 @@ def test_bulk_validation_with_htmx_lists_every_key_and_checks_them_as_rows_load(
 def test_bulk_validation_reports_a_key_posthog_could_not_check(editor_client, sandbox):
     sandbox.faults.add(f"{demo.KEY_CLAUDE}/validate", status=500)
     response = editor_client.post(f"{KEYS}validate/", {"key": [demo.KEY_CLAUDE, demo.KEY_TOGETHER]})
-    content = response.content.decode()
+    run_worker()
+    content = editor_client.get(response["Location"]).content.decode()
     assert 'data-outcome="failed"' in content and "Claude judges" in content
     assert 'data-outcome="ok"' in content
 
@@ -136,7 +139,7 @@ def test_a_bulk_row_that_posthog_cannot_check_says_so_in_its_row(editor_client, 
 
 
 def test_nothing_ticked_validates_the_keys_the_filters_show(editor_client):
-    response = editor_client.post(f"{KEYS}validate/", {"provider": "openai"})
+    response = editor_client.post(f"{KEYS}validate/", {"provider": "openai"}, follow=True)
     assert "Validating 2 keys" in response.content.decode()
 
 

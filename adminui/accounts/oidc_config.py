@@ -111,10 +111,14 @@ def _malformed(reason: str) -> NoReturn:
 
 def authentication_backends(oidc: OIDCConfig | None, local_login: bool) -> list[str]:
     """Without local login the password backend is gone, so no form (the admin's included)
-    accepts a password."""
+    accepts a password. With it, the login throttle comes just before the password backend: it
+    refuses a locked account or address before any password is checked."""
     if oidc is None and not local_login:
         raise ImproperlyConfigured("LOCAL_LOGIN=off needs OIDC_ISSUER: nobody could sign in.")
     backends = ["adminui.accounts.oidc.PortalOIDCBackend"] if oidc else []
     if local_login:
-        backends.append("django.contrib.auth.backends.ModelBackend")
+        backends += [
+            "adminui.accounts.throttle.PasswordLoginThrottle",
+            "django.contrib.auth.backends.ModelBackend",
+        ]
     return backends

@@ -29,6 +29,7 @@ from adminui.integrations.browsers import (
     panel_calls,
     panel_states,
 )
+from adminui.integrations.destinations import allow_form_posts_to, refused_destination
 from adminui.integrations.kinds import integration_kind_label
 from adminui.integrations.registry import BROWSERS, RESOURCES, resource_or_404
 from adminui.posthog import (
@@ -273,6 +274,11 @@ def integration_connect(request: HtmxHttpRequest, environment: PostHogEnvironmen
         except PostHogValidationError as error:
             add_to_form(form, error)
         else:
-            # The provider's consent page: the browser goes there itself.
-            return go_to(request, url)
-    return render_page(request, "integrations/connect.html", context, partial="connect-form")
+            refusal = refused_destination(url, kind=kind, posthog_host=environment.host)
+            if refusal is None:
+                # The provider's consent page: the browser goes there itself.
+                return go_to(request, url)
+            form.add_error(None, refusal)
+    response = render_page(request, "integrations/connect.html", context, partial="connect-form")
+    allow_form_posts_to(response, environment.host, CONNECTABLE_KINDS)
+    return response

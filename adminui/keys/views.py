@@ -12,10 +12,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -33,7 +33,8 @@ from adminui.keys.inventory import (
 )
 from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label, provider_info
 from adminui.keys.rotation import is_due_for_rotation
-from adminui.models import AuditEvent
+from adminui.keys.tasks import queue_bulk_validation, rows_of
+from adminui.models import AuditEvent, BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
@@ -320,15 +321,36 @@ def validate(request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: 
 @role_required(Role.EDITOR)
 def key_bulk_validate(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     """Validate the selected keys, or every key the list's filters show. htmx checks each row
-    in parallel as it appears; without JavaScript the keys are checked here, one by one."""
+    in parallel as it appears; without JavaScript a background task checks them one by one and
+    the browser goes to its progress page."""
     keys = filter_keys(get_client(environment).list_provider_keys(), request.POST)
     selected = set(request.POST.getlist("key"))
     if selected:
         keys = [key for key in keys if key.id in selected]
-    rows: list[Any] = keys
     if not request.htmx:
-        rows = [checked_or_error(request, environment, key.id, key.name) for key in keys]
-    context = {"keys": rows, "checked": not request.htmx, "next": list_url(environment, request)}
+        run = queue_bulk_validation(request.user, environment, keys)
+        progress = reverse("key-bulk-validation", args=[environment, run.pk])
+        return redirect(f"{progress}?{urlencode({'next': list_url(environment, request)})}")
+    context = {"keys": keys, "checked": False, "next": list_url(environment, request)}
+    return render_page(request, "keys/bulk_validate.html", context, partial="bulk-progress")
+
+
+@require_GET
+@role_required(Role.EDITOR)
+def key_bulk_validation(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, run_id: int
+) -> HttpResponse:
+    """A background bulk validation's progress; it refreshes itself until every key is checked
+    (htmx polls the region, and without JavaScript the page reloads)."""
+    run = get_object_or_404(BulkValidation, pk=run_id, environment=environment.slug)
+    context = {
+        "run": run,
+        "keys": rows_of(run),
+        "checked": True,
+        "polling": not run.is_finished,
+        "progress_url": request.get_full_path(),
+        "next": list_url(environment, request),
+    }
     return render_page(request, "keys/bulk_validate.html", context, partial="bulk-progress")
 
 

@@ -106,6 +106,16 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     """handler403: the role message, as a page or (for htmx) in the region the user acted on."""
     template = "403.html#forbidden" if getattr(request, "htmx", False) else "403.html"
     response = render(request, template, {"exception": str(exception)}, status=403)
+    # A refusal is expected, not a bug: one line, instead of Django's warning with a traceback.
+    user = getattr(request, "user", None)
+    logger.warning(
+        "Forbidden: %s %s %s: %s",
+        getattr(user, "username", "") or "anonymous",
+        request.method,
+        request.path.encode("unicode_escape").decode("ascii"),
+        exception,
+    )
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django's log_response skips it
     return place_for_htmx(request, response)
 
 

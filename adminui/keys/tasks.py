@@ -1,0 +1,89 @@
+"""Bulk validation in the background (Django's tasks framework, like summaries).
+
+Each validation makes PostHog call the provider, about a second per key; a page that waited for
+all of them would hold a web worker for as long as the list is long. Without JavaScript the view
+stores a BulkValidation and queues `validate_keys`, and the progress page follows the stored
+outcomes until this task has checked every key. (With htmx each row asks for its own key.)
+"""
+
+from __future__ import annotations
+
+from django.tasks import task
+from django.utils import timezone
+
+from adminui.audit.service import Target, record_call
+from adminui.models import BulkValidation
+from adminui.posthog import PostHogEnvironment, PostHogError, get_client, get_environment
+from adminui.web.failures import hint_for
+
+
+@task()
+def validate_keys(run_id: int) -> str:
+    """Validate each key of a BulkValidation in turn, storing each outcome as it comes."""
+    started = BulkValidation.objects.filter(pk=run_id, status=BulkValidation.Status.QUEUED).update(
+        status=BulkValidation.Status.RUNNING, started_at=timezone.now()
+    )
+    if not started:  # already taken by another worker, or deleted
+        return "skipped"
+    run = BulkValidation.objects.select_related("requested_by").get(pk=run_id)
+    environment = get_environment(run.environment)
+    try:
+        for key in run.keys:
+            run.results[key["id"]] = outcome_of(run, environment, key)
+            run.save(update_fields=["results"])
+    finally:
+        # Even if the worker itself fails, the page stops waiting; unchecked keys say so.
+        run.status, run.finished_at = BulkValidation.Status.FINISHED, timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+    return BulkValidation.Status.FINISHED
+
+
+def outcome_of(
+    run: BulkValidation, environment: PostHogEnvironment, key: dict[str, str]
+) -> dict[str, str | None]:
+    """One key validated (and audited, as a single validation is), or why it could not be."""
+    try:
+        checked = record_call(
+            run.requested_by,
+            environment,
+            actor_name=run.requested_by_name,
+            action="provider_key.validate",
+            target=Target("provider_key", key["id"], key["name"]),
+            sent=None,
+            call=lambda: get_client(environment).validate_provider_key(key["id"]),
+        )
+    except PostHogError as error:
+        return {"failure": f"{error.message} {hint_for(error)}".strip()}
+    return {"name": checked.name, "state": checked.state, "error_message": checked.error_message}
+
+
+def queue_bulk_validation(user, environment, keys) -> BulkValidation:
+    """Store a run for these keys (ProviderKeys, in the order shown) and queue its task."""
+    run = BulkValidation.objects.create(
+        requested_by=user,
+        requested_by_name=user.get_username(),
+        environment=environment.slug,
+        keys=[{"id": key.id, "name": key.name} for key in keys],
+    )
+    queued = validate_keys.enqueue(run.pk)
+    BulkValidation.objects.filter(pk=run.pk).update(task_id=str(queued.id))
+    return run
+
+
+NOT_CHECKED = "Not checked: the background work stopped before this key. Validate it again."
+
+
+def rows_of(run: BulkValidation) -> list[dict]:
+    """What keys/bulk_validate.html#outcome shows for each key of a run, checked or not yet."""
+    rows = []
+    for key in run.keys:
+        result = run.results.get(key["id"])
+        if result is None:
+            rows.append({"name": key["name"], "pending": not run.is_finished})
+            if run.is_finished:
+                rows[-1]["error"] = {"message": NOT_CHECKED}
+        elif "failure" in result:
+            rows.append({"name": key["name"], "error": {"message": result["failure"]}})
+        else:
+            rows.append({"name": result["name"], "key": result})
+    return rows
