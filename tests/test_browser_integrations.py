@@ -70,6 +70,7 @@ def test_copying_the_ids_of_a_list(viewer_page, sandbox):
     assert copied.splitlines() == ["10000", "10001", "10002", "10003", "10004"]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_drilling_into_google_ads_conversion_actions(viewer_page, sandbox):
     page = viewer_page
     page.goto(GOOGLE)
@@ -95,7 +96,6 @@ def test_drilling_into_google_ads_conversion_actions(viewer_page, sandbox):
 
 
 def test_a_list_posthog_refuses_to_api_keys_explains_itself(viewer_page, sandbox):
-    sandbox.switch(personal_key_refused=True)
     page = viewer_page
     page.goto(f"/sandbox/integrations/{demo.TWILIO_INTEGRATION_ID}/")
     panel = page.locator("#panel-phone-numbers")
@@ -107,6 +107,7 @@ def test_a_list_posthog_refuses_to_api_keys_explains_itself(viewer_page, sandbox
 
 
 def test_connecting_goes_to_the_provider_or_explains_why_not(page, editor, sandbox):
+    sandbox.switch(legacy_integration_access=True)
     log_in(page, "eddie", PASSWORD)
     page.goto("/sandbox/integrations/")
     page.get_by_role("link", name="Connect an integration").click()
@@ -116,7 +117,7 @@ def test_connecting_goes_to_the_provider_or_explains_why_not(page, editor, sandb
     expect(page.get_by_role("heading", name="Connect slack to Acme AI")).to_be_visible()
     assert page.url.startswith(f"{sandbox.url}/_sandbox/oauth/slack/authorize?")
 
-    sandbox.switch(personal_key_refused=True)
+    sandbox.switch(legacy_integration_access=False)
     page.goto("/sandbox/integrations/connect/")
     page.get_by_label("Google Ads").check()
     page.get_by_role("button", name="Continue to the provider").click()

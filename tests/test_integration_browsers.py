@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from adminui.sandbox import demo
 from tests.conftest import htmx_for
 
@@ -234,6 +236,7 @@ def test_slack_channels_panel_answers_htmx(viewer_client):
 # --- Google Ads ----------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_google_ads_shows_accounts_as_a_tree_of_managers_and_clients(viewer_client):
     html = viewer_client.get(GOOGLE).content.decode()
     tree = html[html.index('<ul class="account-tree">') :]
@@ -246,6 +249,7 @@ def test_google_ads_shows_accounts_as_a_tree_of_managers_and_clients(viewer_clie
     assert "Choose an account to list its conversion actions." in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_choosing_a_google_ads_account_lists_its_conversion_actions(viewer_client, sandbox):
     html = viewer_client.get(GOOGLE, {"customer": "2345678901", "parent": "1234567890"}).content
     html = html.decode()
@@ -261,17 +265,20 @@ def test_choosing_a_google_ads_account_lists_its_conversion_actions(viewer_clien
     assert 'aria-current="true">Acme US</a>' in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_the_account_links_carry_the_manager_as_parent(viewer_client):
     html = viewer_client.get(GOOGLE).content.decode()
     assert f'href="{GOOGLE}?customer=8901234567&amp;parent=7890123456"' in html
     assert 'hx-target="#browser"' in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_a_manager_account_explains_where_conversion_actions_live(viewer_client):
     html = viewer_client.get(GOOGLE, {"customer": "1234567890", "parent": "1234567890"}).content
     assert "Manager accounts usually have none" in html.decode()
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_conversion_actions_answer_htmx_and_export(viewer_client):
     params = {"customer": "3456789012", "parent": "1234567890"}
     response = viewer_client.get(
@@ -295,6 +302,7 @@ def test_exporting_conversion_actions_needs_an_account(viewer_client):
 # --- LinkedIn Ads --------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_linkedin_lists_ad_accounts_and_an_accounts_conversion_rules(viewer_client, sandbox):
     html = viewer_client.get(LINKEDIN).content.decode()
     assert "Acme — Brand" in html and "urn:li:organization:10453921" in html
@@ -309,6 +317,7 @@ def test_linkedin_lists_ad_accounts_and_an_accounts_conversion_rules(viewer_clie
 # --- Twilio ----------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_twilio_lists_phone_numbers_and_when_they_were_refreshed(viewer_client, sandbox):
     html = viewer_client.get(TWILIO).content.decode()
     assert "+14155550123" in html and "Support line (UK)" in html
@@ -316,6 +325,7 @@ def test_twilio_lists_phone_numbers_and_when_they_were_refreshed(viewer_client, 
     assert "force_refresh" not in sent(sandbox, "twilio_phone_numbers")[-1]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_refresh_asks_twilio_again_and_htmx_gets_the_fresh_list(viewer_client, sandbox):
     response = viewer_client.post(f"{TWILIO}phone-numbers/refresh/", headers=htmx_for("x"))
     html = response.content.decode()
@@ -325,6 +335,7 @@ def test_refresh_asks_twilio_again_and_htmx_gets_the_fresh_list(viewer_client, s
     assert "(0\xa0minutes ago)" in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_refresh_without_javascript_redirects_back_with_a_message(viewer_client, sandbox):
     response = viewer_client.post(f"{TWILIO}phone-numbers/refresh/", follow=True)
     assert response.redirect_chain == [(TWILIO, 302)]

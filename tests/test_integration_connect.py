@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
 from tests.conftest import HTMX
@@ -25,6 +27,7 @@ def test_the_connect_page_offers_the_kinds_the_portal_can_connect(editor_client)
     assert f'<form method="post" action="{URL}"' in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_connecting_follows_posthogs_redirect_to_the_provider(editor_client, sandbox):
     response = editor_client.post(URL, {"kind": "slack"})
     assert response.status_code == 302
@@ -34,6 +37,7 @@ def test_connecting_follows_posthogs_redirect_to_the_provider(editor_client, san
     assert authorize_calls(sandbox) == [{"kind": ["slack"], "next": [NEXT]}]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_github_is_connected_with_a_relative_next_path(editor_client, sandbox):
     response = editor_client.post(URL, {"kind": "github"})
     assert urlsplit(response["Location"]).path == "/_sandbox/oauth/github/authorize"
@@ -41,12 +45,14 @@ def test_github_is_connected_with_a_relative_next_path(editor_client, sandbox):
     assert state["next"] == [NEXT]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_with_htmx_the_browser_is_sent_on_with_hx_redirect(editor_client, sandbox):
     response = editor_client.post(URL, {"kind": "jira"}, headers=HTMX)
     assert response.status_code == 200
     assert urlsplit(response["HX-Redirect"]).path == "/_sandbox/oauth/jira/authorize"
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_starting_a_connection_is_audited(editor_client, editor):
     editor_client.post(URL, {"kind": "linear"})
     event = AuditEvent.objects.get(action="integration.authorize")
@@ -59,7 +65,6 @@ def test_starting_a_connection_is_audited(editor_client, editor):
 def test_when_posthog_refuses_api_keys_the_portal_explains_and_links_to_posthog(
     editor_client, sandbox
 ):
-    sandbox.switch(personal_key_refused=True)
     response = editor_client.post(URL, {"kind": "google-ads"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -76,12 +81,11 @@ def test_when_posthog_refuses_api_keys_the_portal_explains_and_links_to_posthog(
 
 
 def test_with_the_switch_off_the_same_kind_connects(editor_client, sandbox):
-    sandbox.switch(personal_key_refused=False)
+    sandbox.switch(legacy_integration_access=True)
     assert editor_client.post(URL, {"kind": "google-ads"}).status_code == 302
 
 
 def test_the_refusal_explanation_also_answers_htmx(editor_client, sandbox):
-    sandbox.switch(personal_key_refused=True)
     response = editor_client.post(URL, {"kind": "slack"}, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="connect-form">')
@@ -116,6 +120,7 @@ def test_a_viewer_may_not_connect_even_by_hand(viewer_client, sandbox):
     assert authorize_calls(sandbox) == []
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_an_admin_may_connect(admin_client):
     assert admin_client.post(URL, {"kind": "slack"}).status_code == 302
 
@@ -124,7 +129,6 @@ def test_an_admin_may_connect(admin_client):
 
 
 def test_refused_resource_lists_explain_and_link_to_posthog(viewer_client, sandbox):
-    sandbox.switch(personal_key_refused=True)
     for integration_id, noun in [
         (demo.GOOGLE_ADS_INTEGRATION_ID, "Google Ads accounts"),
         (demo.LINKEDIN_ADS_INTEGRATION_ID, "LinkedIn ad accounts"),
@@ -140,7 +144,6 @@ def test_refused_resource_lists_explain_and_link_to_posthog(viewer_client, sandb
 
 
 def test_refused_drill_downs_explain_too(viewer_client, sandbox):
-    sandbox.switch(personal_key_refused=True)
     response = viewer_client.get(
         f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/conversion-actions/",
         {"customer": "2345678901", "parent": "1234567890"},
@@ -152,7 +155,6 @@ def test_refused_drill_downs_explain_too(viewer_client, sandbox):
 
 
 def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_client, sandbox):
-    sandbox.switch(personal_key_refused=True)
     html = viewer_client.get(f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/").content
     assert b"1\xe2\x80\x9330 of 160" in html
     html = viewer_client.get(f"/sandbox/integrations/{demo.JIRA_INTEGRATION_ID}/").content
@@ -160,6 +162,6 @@ def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_c
 
 
 def test_with_the_switch_off_the_google_ads_accounts_load(viewer_client, sandbox):
-    sandbox.switch(personal_key_refused=False)
+    sandbox.switch(legacy_integration_access=True)
     html = viewer_client.get(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/").content
     assert b"Acme Holdings (MCC)" in html

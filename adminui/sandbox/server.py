@@ -28,8 +28,9 @@ validated, or checked through provider_key_validations; case-insensitive)
 
 Switches (`server.switch(...)`, constructor arguments or POST /_sandbox/switches; they live on
 `server.state.switches`, and reset restores the constructor's values)
-    personal_key_refused          refuse integrations/authorize and the google_*, linkedin_ads_*
-                                  and twilio_* actions to API keys (403), as newest PostHog does
+    legacy_integration_access     serve integrations/authorize and the google_*, linkedin_ads_*
+                                  and twilio_* actions to API keys, as older PostHog did (newest
+                                  PostHog, the default, refuses them with a 403)
     trial_era                     evaluation_config carries the old trial_* fields
     legacy_models_shape           models answers the older {"models": [{id, posthog_available}]}
     ai_data_processing_approved   False makes evaluation_summary answer 403
@@ -122,14 +123,16 @@ class SandboxServer:
         *,
         summary_delay: float = 2.0,
         latency: float = 0.0,
-        personal_key_refused: bool = False,
+        legacy_integration_access: bool = False,
         log_requests: bool = False,
     ) -> None:
         self.host, self.port = host, port
         self.log_requests = log_requests
         # reset() restores these; the live switches are on the state, where handlers read them.
         self._default_switches = Switches(
-            summary_delay=summary_delay, latency=latency, personal_key_refused=personal_key_refused
+            summary_delay=summary_delay,
+            latency=latency,
+            legacy_integration_access=legacy_integration_access,
         )
         self.faults = Faults()
         # The newest requests, for tests to inspect; bounded so a long `make run` stays small.
@@ -249,7 +252,7 @@ class SandboxServer:
             raise not_found("Project not found.")
         request.project_id = project_id
         route, request.params = resolve(ROUTES, request.method, match["rest"])
-        if route.session_only and request.state.switches.personal_key_refused:
+        if route.session_only and not request.state.switches.legacy_integration_access:
             raise permission_denied("This action does not support personal API key access")
         if not api_key.grants(route.scope):
             raise permission_denied(f"API key missing required scope '{route.scope}'")

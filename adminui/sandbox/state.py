@@ -34,7 +34,7 @@ def mask(api_key: str) -> str:
 class Switches:
     """How the sandbox behaves; the server module's docstring describes each switch."""
 
-    personal_key_refused: bool = False
+    legacy_integration_access: bool = False  # older PostHog: every integration action for keys
     trial_era: bool = False
     legacy_models_shape: bool = False
     ai_data_processing_approved: bool = True
