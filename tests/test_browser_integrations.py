@@ -97,9 +97,12 @@ def test_drilling_into_google_ads_conversion_actions(viewer_page, sandbox):
 
 def test_a_list_posthog_refuses_to_api_keys_explains_itself(viewer_page, sandbox):
     page = viewer_page
-    page.goto(f"/sandbox/integrations/{demo.TWILIO_INTEGRATION_ID}/")
-    panel = page.locator("#panel-phone-numbers")
-    expect(panel).to_contain_text("PostHog shows phone numbers only to people logged in")
+    page.goto(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/")
+    panel = page.locator("#browser")
+    expect(panel).to_contain_text(
+        "PostHog shows Google Ads accounts and conversion actions only to people logged in"
+    )
+    expect(panel).not_to_contain_text("Choose an account")
     expect(
         panel.get_by_role("link", name=re.compile("Open Integrations in PostHog"))
     ).to_be_visible()

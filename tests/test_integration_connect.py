@@ -128,19 +128,35 @@ def test_an_admin_may_connect(admin_client):
 # --- The same switch on the resource actions PostHog serves only to logged-in users ----------
 
 
-def test_refused_resource_lists_explain_and_link_to_posthog(viewer_client, sandbox):
-    for integration_id, noun in [
-        (demo.GOOGLE_ADS_INTEGRATION_ID, "Google Ads accounts"),
-        (demo.LINKEDIN_ADS_INTEGRATION_ID, "LinkedIn ad accounts"),
+@pytest.mark.parametrize(
+    ("integration_id", "nouns"),
+    [
+        (demo.GOOGLE_ADS_INTEGRATION_ID, "Google Ads accounts and conversion actions"),
+        (demo.LINKEDIN_ADS_INTEGRATION_ID, "LinkedIn ad accounts and conversion rules"),
         (demo.TWILIO_INTEGRATION_ID, "phone numbers"),
-    ]:
-        response = viewer_client.get(f"/sandbox/integrations/{integration_id}/")
-        html = response.content.decode()
-        assert response.status_code == 200
-        assert f"PostHog shows {noun} only to people logged in to PostHog" in html
-        assert f'href="{sandbox.url}{NEXT}" target="_blank"' in html
-        assert "does not support personal API key access" not in html
-        assert ">Try again</a>" not in html
+    ],
+)
+def test_an_integration_whose_lists_posthog_refuses_gets_one_explanation(
+    viewer_client, sandbox, integration_id, nouns
+):
+    response = viewer_client.get(f"/sandbox/integrations/{integration_id}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("only to people logged in to PostHog") == 1
+    assert f"PostHog shows {nouns} only to people logged in to PostHog" in html
+    assert f'href="{sandbox.url}{NEXT}" target="_blank"' in html
+    assert "does not support personal API key access" not in html
+    assert ">Try again</a>" not in html
+    assert "Choose an account" not in html and "Choose an ad account" not in html
+    assert "Refresh from Twilio" not in html
+
+
+def test_an_account_list_that_fails_otherwise_asks_for_no_choice(viewer_client, older_posthog):
+    older_posthog.faults.add(r"/google_accessible_accounts", status=503)
+    html = viewer_client.get(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/").content
+    assert b"Nothing to choose from: PostHog did not list Google Ads accounts." in html
+    assert b"Choose an account" not in html
+    assert b">Try again</a>" in html  # a failure that may pass, unlike a refusal
 
 
 def test_refused_drill_downs_explain_too(viewer_client, sandbox):
@@ -152,6 +168,16 @@ def test_refused_drill_downs_explain_too(viewer_client, sandbox):
     assert "PostHog shows conversion actions only to people logged in to PostHog" in (
         response.content.decode()
     )
+
+
+def test_a_refused_twilio_refresh_offers_no_refresh_button(viewer_client):
+    response = viewer_client.post(
+        f"/sandbox/integrations/{demo.TWILIO_INTEGRATION_ID}/phone-numbers/refresh/",
+        headers=HTMX,
+    )
+    html = response.content.decode()
+    assert "PostHog shows phone numbers only to people logged in to PostHog" in html
+    assert "Refresh from Twilio" not in html
 
 
 def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_client, sandbox):

@@ -239,6 +239,7 @@ RESOURCES = {
             ),
             empty="The Google account reaches no enabled Google Ads accounts.",
             everything=loaders.all_google_accounts,
+            opens="customer",  # its tree's links choose the conversion actions' account
             wrapper_kind="google-ads",
             own_template=True,
         ),

@@ -25,6 +25,7 @@ from django_htmx.http import push_url
 from adminui.audit.service import Target, record_write
 from adminui.integrations.browsers import (
     POSTHOG_INTEGRATIONS_PAGE,
+    browser_refusal,
     detail_with_state,
     panel_calls,
     panel_states,
@@ -116,9 +117,13 @@ def integration_detail(
     integration = client.get_integration(integration_id)
     resources = [RESOURCES[slug] for slug in BROWSERS.get(integration.kind, ())]
     loaded = gather(panel_calls(client, integration.id, resources, request.GET))
+    panels = panel_states(resources, loaded, environment, integration.id)
+    refusal = browser_refusal(panels, environment)
     context = {
         "integration": integration,
-        "panels": panel_states(resources, loaded, environment, integration.id),
+        "panels": panels,
+        # What _panel_error.html draws: one explanation in place of every panel.
+        "refusal": {"failure": refusal} if refusal else None,
         "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
         **panel_context(environment, integration.id, request.GET),
     }
