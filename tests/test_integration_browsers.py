@@ -223,6 +223,21 @@ def test_slack_marks_private_and_shared_channels(viewer_client):
     assert '<span class="tag tag-info">Shared</span>' in html
 
 
+def test_the_channel_list_says_why_a_channel_may_be_missing(viewer_client):
+    html = viewer_client.get(SLACK).content.decode()
+    note = html[html.index("A channel missing?") :]
+    assert "only to the person who connected this Slack workspace (Jane)" in note
+    assert "Archived channels are left out." in note
+
+
+def test_with_another_users_key_private_channels_are_missing(viewer_client, sandbox, settings):
+    sandbox.add_api_key("phx_omars_key", ["*"], owner=demo.OMAR)
+    settings.POSTHOG_PERSONAL_API_KEY = "phx_omars_key"
+    html = viewer_client.get(SLACK, {"q": "finance"}).content.decode()
+    assert "No channel matches “finance”." in html
+    assert "PRIVATE_CHANNEL_WITHOUT_ACCESS" not in html
+
+
 def test_slack_channels_panel_answers_htmx(viewer_client):
     response = viewer_client.get(
         f"{SLACK}channels/", {"q": "ai"}, headers=htmx_for("panel-channels")

@@ -197,6 +197,23 @@ def test_slack_channels_finds_one_channel_by_id(sandbox):
     assert body == {"channels": [channel]}
 
 
+def test_slack_channels_hide_private_ones_from_anyone_but_the_integrations_creator(sandbox):
+    sandbox.add_api_key("phx_omars_key", ["integration:read"], owner=demo.OMAR)
+    omar = {"Authorization": "Bearer phx_omars_key"}
+    url = sandbox.api_url(f"{SLACK}/channels/")  # connected by Jane
+    for_jane = get(sandbox, f"{SLACK}/channels/", limit=200).json()["channels"]
+    for_omar = requests.get(url, params={"limit": 200}, headers=omar, timeout=5).json()["channels"]
+    private = next(c for c in for_jane if c["is_private"])
+    looked_up = requests.get(url, params={"channel_id": private["id"]}, headers=omar, timeout=5)
+
+    assert for_omar == [c for c in for_jane if not c["is_private"]]
+    assert looked_up.json() == {
+        "channels": [
+            private | {"name": "PRIVATE_CHANNEL_WITHOUT_ACCESS", "is_private_without_access": True}
+        ]
+    }
+
+
 def test_slack_channels_validates_its_limit(sandbox):
     response = get(sandbox, f"{SLACK}/channels/", limit=201)
 

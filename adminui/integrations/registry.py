@@ -83,6 +83,7 @@ class Resource:
     no_match: str = ""  # the empty row after a search: "No channel matches"
     page_param: str = ""  # paged lists: the query parameter of their page
     own_template: bool = False  # a panel that is more than a table (a tree, a sub-panel)
+    note: str = ""  # a template under the heading: what PostHog leaves out of the list, and why
 
     @property
     def template(self) -> str:
@@ -206,6 +207,7 @@ RESOURCES = {
             items=lambda value: value["page"],
             search=Search("channel-search", "Name or id"),
             no_match="No channel matches",
+            note="integrations/notes/_slack_channels.html",
             page_param="page",
         ),
         Resource(

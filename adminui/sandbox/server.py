@@ -11,7 +11,8 @@ of shapes: exceptions-hog `{type, code, detail, attr}`, raw `{"detail"}`, `{"err
 Project and key
     One project, 4242 "Acme AI"; `@current` also names it. Authenticate with
     `Authorization: Bearer phx_sandbox_demo_personal_api_key_0000000000` (scopes `*`).
-    `server.add_api_key()` adds keys with narrower scopes or projects. `?token=` is ignored.
+    `server.add_api_key()` adds keys with narrower scopes or projects, or of another user (the
+    demo key is Jane's, the first demo user's). `?token=` is ignored.
     Demo ids to use in tests are constants in `adminui.sandbox.demo`.
 
 Magic words (simulated live validation when a provider key is created, given a new api_key,
@@ -87,7 +88,7 @@ from adminui.sandbox.demo import DEMO_PROJECT_ID, build_demo_state
 from adminui.sandbox.faults import Faults
 from adminui.sandbox.resources import ROUTES
 from adminui.sandbox.resources.integrations import consent_page
-from adminui.sandbox.state import ApiKey, Switches
+from adminui.sandbox.state import ApiKey, Switches, User
 
 API_PATH = re.compile(r"/api/(?P<prefix>projects|environments)/(?P<project>[^/]+)/(?P<rest>.*?)/?")
 SUNSET = "Fri, 31 Jul 2026 00:00:00 GMT"
@@ -190,11 +191,15 @@ class SandboxServer:
         ]
 
     def add_api_key(
-        self, key: str, scopes: list[str], project_ids: list[int] | None = None
+        self,
+        key: str,
+        scopes: list[str],
+        project_ids: list[int] | None = None,
+        owner: User | None = None,
     ) -> None:
         projects = tuple(project_ids) if project_ids is not None else None
         with self.state.lock:
-            self.state.api_keys[key] = ApiKey(key, tuple(scopes), projects)
+            self.state.api_keys[key] = ApiKey(key, tuple(scopes), projects, owner)
 
     # --- Request pipeline --------------------------------------------------------------------
 

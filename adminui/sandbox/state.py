@@ -83,6 +83,7 @@ class ApiKey:
     value: str
     scopes: tuple[str, ...]
     project_ids: tuple[int, ...] | None = None
+    owner: User | None = None  # the PostHog user behind the key; None: the first demo user
 
     def grants(self, scope: str) -> bool:
         """`*` grants everything, and a `:write` scope also satisfies `:read`."""

@@ -21,7 +21,7 @@ from adminui.sandbox.api import (
     validation_error,
 )
 from adminui.sandbox.demo import DEMO_PROJECT_NAME, github_branches
-from adminui.sandbox.state import Integration, iso
+from adminui.sandbox.state import Integration, User, iso
 
 OAUTH_KINDS = (
     "slack", "salesforce", "hubspot", "google-ads", "google-analytics", "google-calendar",
@@ -34,6 +34,8 @@ TOKEN_REFRESH_FAILED = (
     "disconnect this integration and connect a different account."
 )
 REPOSITORY_NAME = r"[A-Za-z0-9_.\-]+"
+# The name PostHog gives a private channel it masks for anyone but the integration's creator.
+PRIVATE_CHANNEL_WITHOUT_ACCESS = "PRIVATE_CHANNEL_WITHOUT_ACCESS"
 
 
 def get_integration(request: Request) -> Integration:
@@ -188,20 +190,42 @@ def linear_teams(request: Request) -> Response:
 
 
 def slack_channels(request: Request) -> Response:
+    """PostHog lists private channels only to the integration's creator. For anyone else Slack's
+    private channels come back masked (`is_private_without_access`), which a list leaves out and
+    a lookup by id returns masked."""
     integration = get_integration(request)
     require_kind(integration, "slack", "channels", "Slack")
-    # Every sandbox API key acts as the integration's creator, so private channels show.
-    channels = integration.resources["channels"]
+    creator = integration.created_by is not None and integration.created_by == key_owner(request)
+    channels = [
+        channel if creator or not channel["is_private"] else _masked(channel)
+        for channel in integration.resources["channels"]
+    ]
     if channel_id := request.arg("channel_id"):
         return Response(200, {"channels": [c for c in channels if c["id"] == channel_id]})
     search = (request.arg("search") or "").strip().lower()
     limit = int_param(request, "limit", 50, low=1, high=200)
     offset = int_param(request, "offset", 0, low=0, high=None)
     # force_refresh is honoured for browser sessions only, never for API keys.
-    matches = [c for c in channels if search in c["name"].lower() or search in c["id"].lower()]
+    matches = [
+        c
+        for c in channels
+        if not c["is_private_without_access"]
+        and (search in c["name"].lower() or search in c["id"].lower())
+    ]
     page, has_more = page_of(matches, offset, limit)
     refreshed_at = iso(integration.resources["refreshed_at"])
     return Response(200, {"channels": page, "lastRefreshedAt": refreshed_at, "has_more": has_more})
+
+
+def key_owner(request: Request) -> User:
+    """Whom PostHog sees behind the API key: its owner, else the first demo user (Jane, who
+    owns the demo key, as the provider keys created with it say)."""
+    owner = request.api_key.owner if request.api_key else None
+    return owner or request.state.users[0]
+
+
+def _masked(channel: dict) -> dict:
+    return channel | {"name": PRIVATE_CHANNEL_WITHOUT_ACCESS, "is_private_without_access": True}
 
 
 # --- Google Ads, LinkedIn Ads, Twilio (session-only in newest PostHog) -----------------------
