@@ -124,6 +124,49 @@ def test_github_repos_validates_its_paging(sandbox, params, error):
     assert response.json() == error
 
 
+def test_github_repos_refresh_answers_the_whole_list_and_is_throttled_per_project(sandbox):
+    refresh = f"{GITHUB}/github_repos/refresh/"
+    answers = [sandbox_api(sandbox, "POST", refresh) for _ in range(11)]
+
+    assert [a.status_code for a in answers[:10]] == [200] * 10
+    assert answers[0].json()["installation_status"] == "connected"
+    assert len(answers[0].json()["repositories"]) == 160
+    throttled = answers[10]
+    assert throttled.status_code == 429
+    assert throttled.json()["type"] == "throttled_error"
+    assert re.fullmatch(
+        r"Request was throttled\. Expected available in \d+ seconds?\.", throttled.json()["detail"]
+    )
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 60
+
+
+def test_github_repos_refresh_needs_the_write_scope_and_a_github_integration(sandbox):
+    sandbox.add_api_key("phx_reader", ["integration:read"])
+    reader = {"Authorization": "Bearer phx_reader"}
+    url = sandbox.api_url(f"{GITHUB}/github_repos/refresh/")
+    refused = requests.post(url, headers=reader, timeout=5)
+    wrong_kind = sandbox_api(sandbox, "POST", f"{SLACK}/github_repos/refresh/")
+
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "API key missing required scope 'integration:write'"
+    assert wrong_kind.json() == hog_validation_error(
+        "refresh_github_repos endpoint is only supported for GitHub integrations"
+    )
+
+
+def test_github_teams_pages_and_searches_names_and_slugs(sandbox):
+    first = get(sandbox, f"{GITHUB}/github_teams/", limit=3).json()
+    found = get(sandbox, f"{GITHUB}/github_teams/", search="design-sys").json()
+
+    assert len(first["teams"]) == 3 and first["has_more"] is True
+    assert set(first["teams"][0]) == {"id", "slug", "name"}
+    assert [team["name"] for team in found["teams"]] == ["Design Systems"]
+    assert get(sandbox, f"{GITHUB}/github_teams/", limit=501).json() == hog_validation_error(
+        "Ensure this value is less than or equal to 500.", "limit", "max_value"
+    )
+    assert get(sandbox, f"{SLACK}/github_teams/").status_code == 500  # no kind check
+
+
 def test_github_branches_lists_a_repositorys_branches(sandbox):
     repository = get(sandbox, f"{GITHUB}/github_repos/", limit=1).json()["repositories"][0]
 
