@@ -159,8 +159,10 @@ def test_github_paging_and_branches_work_without_javascript(browser, live_server
         page.goto(GITHUB)
         page.locator("#panel-repositories").get_by_role("link", name="Next →").click()
         expect(page.locator("#panel-repositories")).to_contain_text("31–60 of 160")
-        expect(page.locator("[data-copy-ids]")).to_have_count(1)
-        expect(page.locator("[data-copy-ids]")).to_be_hidden()  # copying needs JavaScript
+        expect(page.locator("#panel-repositories [data-copy-ids]")).to_have_count(1)
+        expect(
+            page.locator("#panel-repositories [data-copy-ids]")
+        ).to_be_hidden()  # copying needs JavaScript
         page.locator("#panel-repositories tbody tr").first.get_by_role("link").click()
         expect(page.locator("#panel-branches")).to_contain_text("Default")
         expect(page.locator("#panel-repositories")).to_contain_text("31–60 of 160")

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
+from adminui.models import AuditEvent
 from adminui.sandbox import demo
-from tests.conftest import htmx_for
+from tests.conftest import htmx_for, sandbox_api
 
 GITHUB = f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/"
 SLACK = f"/sandbox/integrations/{demo.SLACK_INTEGRATION_ID}/"
@@ -385,3 +386,55 @@ def test_an_integration_of_a_kind_without_a_browser_says_so(viewer_client, sandb
 def test_an_unknown_list_or_integration_is_not_found(viewer_client):
     assert viewer_client.get(f"{GITHUB}no-such-list/").status_code == 404
     assert viewer_client.get("/sandbox/integrations/999999/").status_code == 404
+
+
+# --- GitHub: teams, and reading the repositories again ---------------------------------------
+
+
+def test_github_lists_the_organizations_teams(viewer_client, sandbox):
+    html = viewer_client.get(GITHUB).content.decode()
+    teams = html[html.index('id="panel-github-teams"') :]
+    assert "Design Systems" in teams and "design-systems" in teams
+    assert sent(sandbox, "github_teams")[-1] == {"limit": ["30"], "offset": ["0"]}
+    rows = list(
+        csv.DictReader(
+            io.StringIO(viewer_client.get(f"{GITHUB}github-teams/export.csv").content.decode())
+        )
+    )
+    assert [row["slug"] for row in rows][:2] == ["ai-evals", "backend"]
+
+
+def test_an_editor_can_ask_posthog_to_read_the_repositories_from_github_again(
+    editor_client, sandbox
+):
+    assert b"Refresh from GitHub" in editor_client.get(GITHUB).content
+    response = editor_client.post(f"{GITHUB}repositories/refresh/", headers=htmx_for("x"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "PostHog read the repositories again." in html
+    assert "1–30 of 160" in html
+    assert len(sandbox.received(r"/github_repos/refresh/$", "POST")) == 1
+    event = AuditEvent.objects.get(action="integration.refresh_repositories")
+    assert event.outcome == AuditEvent.Outcome.SUCCESS
+
+
+def test_without_javascript_the_refresh_redirects_back_with_a_message(editor_client):
+    response = editor_client.post(f"{GITHUB}repositories/refresh/", follow=True)
+    assert response.redirect_chain[-1][0] == GITHUB
+    assert "PostHog read the repositories from GitHub again." in response.content.decode()
+
+
+def test_a_viewer_cannot_refresh_and_is_not_offered_it(viewer_client, sandbox):
+    assert b"Refresh from GitHub" not in viewer_client.get(GITHUB).content
+    assert viewer_client.post(f"{GITHUB}repositories/refresh/").status_code == 403
+    assert sandbox.received(r"/github_repos/refresh/$") == []
+
+
+def test_posthogs_refresh_throttle_says_when_to_try_again(editor_client, sandbox):
+    for _ in range(10):  # PostHog's budget: 10 a minute for the whole project
+        sandbox_api(
+            sandbox, "POST", f"integrations/{demo.GITHUB_INTEGRATION_ID}/github_repos/refresh/"
+        )
+    html = editor_client.post(f"{GITHUB}repositories/refresh/", headers=htmx_for("x")).content
+    assert b"Rate limited while listing repositories" in html
+    assert b"You can try again in" in html

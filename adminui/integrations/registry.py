@@ -84,6 +84,9 @@ class Resource:
     page_param: str = ""  # paged lists: the query parameter of their page
     own_template: bool = False  # a panel that is more than a table (a tree, a sub-panel)
     note: str = ""  # a template under the heading: what PostHog leaves out of the list, and why
+    # The URL name of a POST asking PostHog to read the list from the provider again (Editors).
+    refresh: str = ""
+    refresh_label: str = ""
 
     @property
     def template(self) -> str:
@@ -166,6 +169,8 @@ RESOURCES = {
             opens_page="branch_page",
             row_id=lambda repository: repository.id or repository.full_name,
             summary="Repositories the GitHub App installation can reach.",
+            refresh="integration-github-refresh",
+            refresh_label="Refresh from GitHub",
             search=Search("repository-search", "Part of owner/name", keeps=("repo", "per_page")),
             no_match="No repository matches",
             page_param="page",
@@ -186,6 +191,22 @@ RESOURCES = {
             items=lambda value: value["page"],
             row_id=identity,
             page_param="branch_page",
+        ),
+        Resource(
+            "github-teams",
+            "Teams",
+            "GitHub teams",
+            loaders.load_github_teams,
+            (
+                Column("Team", attrgetter("name"), "name"),
+                Column("Slug", attrgetter("slug"), "slug", css="mono small"),
+                ID,
+            ),
+            empty="The installation's organization has no teams.",
+            everything=loaders.all_github_teams,
+            wrapper_kind="github",
+            summary="Teams of the organization the GitHub App is installed on.",
+            page_param="team_page",
         ),
         Resource(
             "channels",
@@ -325,7 +346,7 @@ RESOURCES = {
     )
 }
 BROWSERS = {
-    "github": ("repositories", "branches"),
+    "github": ("repositories", "branches", "github-teams"),
     "slack": ("channels",),
     "slack-posthog-code": ("channels",),
     "jira": ("projects",),

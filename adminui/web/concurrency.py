@@ -29,7 +29,7 @@ class Outcome:
         return hint_for(self.error) if self.error else ""
 
 
-def _outcome(call: Callable[[], Any]) -> Outcome:
+def outcome_of(call: Callable[[], Any]) -> Outcome:
     try:
         return Outcome(value=call())
     except PostHogError as error:
@@ -39,5 +39,5 @@ def _outcome(call: Callable[[], Any]) -> Outcome:
 def gather(calls: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
     """Call each function in its own thread; PostHog errors become that call's Outcome.error."""
     with ThreadPoolExecutor(max_workers=max(len(calls), 1)) as pool:
-        futures = {name: pool.submit(_outcome, call) for name, call in calls.items()}
+        futures = {name: pool.submit(outcome_of, call) for name, call in calls.items()}
         return {name: future.result() for name, future in futures.items()}
