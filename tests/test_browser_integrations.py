@@ -168,3 +168,15 @@ def test_github_paging_and_branches_work_without_javascript(browser, live_server
         expect(page.locator("#panel-repositories")).to_contain_text("31–60 of 160")
     finally:
         context.close()
+
+
+def test_the_slack_channel_list_explains_missing_channels(viewer_page, sandbox):
+    page = viewer_page
+    page.goto(f"/sandbox/integrations/{demo.SLACK_INTEGRATION_ID}/")
+    panel = page.locator("#panel-channels")
+    panel.get_by_text("A channel missing?").click()
+    expect(panel).to_contain_text("PostHog lists private channels only to the person who")
+    panel.get_by_label("Search channels").fill("eng-")
+    expect(panel.locator("tbody tr").first).to_contain_text("eng-")
+    expect(panel).to_contain_text("A channel missing?")  # the note stays while searching
+    screenshot(page, "integrations-slack")
