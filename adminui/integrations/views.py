@@ -7,7 +7,9 @@ a plain request gets a page; on the integration's page the panels load concurren
 panel shows its own message while the rest keeps working.
 
 Reads are open to every role. Connecting asks PostHog for the provider's authorization URL,
-which counts as a write (it is audited) and needs the Editor role.
+and "Refresh from GitHub" makes PostHog read the repositories again: both count as writes (they
+are audited) and need the Editor role. Newest PostHog refuses connecting, Google Ads, LinkedIn
+Ads and Twilio to API keys; an integration whose lists it refuses gets one explanation.
 """
 
 from __future__ import annotations
