@@ -78,6 +78,11 @@ integration_urls = [
         name="integration-twilio-refresh",
     ),
     path(
+        "<int:integration_id>/repositories/refresh/",
+        integrations.github_refresh,
+        name="integration-github-refresh",
+    ),
+    path(
         "<int:integration_id>/<slug:resource>/",
         integrations.integration_panel,
         name="integration-panel",

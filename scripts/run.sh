@@ -18,6 +18,7 @@ if [[ -z "${POSTHOG_HOST:-}" ]]; then
   pids+=($!)
   $PY manage.py demo_users
   login="Log in as admin, editor or viewer (password: adminui-demo)."
+  echo "  The sandbox acts as the newest PostHog. For older PostHog's integration access (Google Ads, LinkedIn Ads, Twilio and connecting with an API key): curl -X POST -H 'X-Sandbox-Control: 1' -d '{\"legacy_integration_access\": true}' http://127.0.0.1:$SANDBOX_PORT/_sandbox/switches (or: manage.py sandbox --legacy-integration-access)"
 else
   login="Log in with your adminui account (create one with: .venv/bin/python manage.py createsuperuser)."
 fi

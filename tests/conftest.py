@@ -94,6 +94,14 @@ def sandbox(sandbox_server, settings):
     return sandbox_server
 
 
+@pytest.fixture
+def older_posthog(sandbox):
+    """The sandbox as older PostHog, which served every integration action to personal API keys
+    (newest PostHog refuses authorize, Google Ads, LinkedIn Ads and Twilio to them)."""
+    sandbox.switch(legacy_integration_access=True)
+    return sandbox
+
+
 PASSWORD = "correct-horse-battery"
 
 

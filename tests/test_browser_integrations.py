@@ -70,6 +70,7 @@ def test_copying_the_ids_of_a_list(viewer_page, sandbox):
     assert copied.splitlines() == ["10000", "10001", "10002", "10003", "10004"]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_drilling_into_google_ads_conversion_actions(viewer_page, sandbox):
     page = viewer_page
     page.goto(GOOGLE)
@@ -95,11 +96,13 @@ def test_drilling_into_google_ads_conversion_actions(viewer_page, sandbox):
 
 
 def test_a_list_posthog_refuses_to_api_keys_explains_itself(viewer_page, sandbox):
-    sandbox.switch(personal_key_refused=True)
     page = viewer_page
-    page.goto(f"/sandbox/integrations/{demo.TWILIO_INTEGRATION_ID}/")
-    panel = page.locator("#panel-phone-numbers")
-    expect(panel).to_contain_text("PostHog shows phone numbers only to people logged in")
+    page.goto(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/")
+    panel = page.locator("#browser")
+    expect(panel).to_contain_text(
+        "PostHog shows Google Ads accounts and conversion actions only to people logged in"
+    )
+    expect(panel).not_to_contain_text("Choose an account")
     expect(
         panel.get_by_role("link", name=re.compile("Open Integrations in PostHog"))
     ).to_be_visible()
@@ -107,6 +110,7 @@ def test_a_list_posthog_refuses_to_api_keys_explains_itself(viewer_page, sandbox
 
 
 def test_connecting_goes_to_the_provider_or_explains_why_not(page, editor, sandbox):
+    sandbox.switch(legacy_integration_access=True)
     log_in(page, "eddie", PASSWORD)
     page.goto("/sandbox/integrations/")
     page.get_by_role("link", name="Connect an integration").click()
@@ -116,7 +120,7 @@ def test_connecting_goes_to_the_provider_or_explains_why_not(page, editor, sandb
     expect(page.get_by_role("heading", name="Connect slack to Acme AI")).to_be_visible()
     assert page.url.startswith(f"{sandbox.url}/_sandbox/oauth/slack/authorize?")
 
-    sandbox.switch(personal_key_refused=True)
+    sandbox.switch(legacy_integration_access=False)
     page.goto("/sandbox/integrations/connect/")
     page.get_by_label("Google Ads").check()
     page.get_by_role("button", name="Continue to the provider").click()
@@ -155,8 +159,10 @@ def test_github_paging_and_branches_work_without_javascript(browser, live_server
         page.goto(GITHUB)
         page.locator("#panel-repositories").get_by_role("link", name="Next →").click()
         expect(page.locator("#panel-repositories")).to_contain_text("31–60 of 160")
-        expect(page.locator("[data-copy-ids]")).to_have_count(1)
-        expect(page.locator("[data-copy-ids]")).to_be_hidden()  # copying needs JavaScript
+        expect(page.locator("#panel-repositories [data-copy-ids]")).to_have_count(1)
+        expect(
+            page.locator("#panel-repositories [data-copy-ids]")
+        ).to_be_hidden()  # copying needs JavaScript
         page.locator("#panel-repositories tbody tr").first.get_by_role("link").click()
         expect(page.locator("#panel-branches")).to_contain_text("Default")
         expect(page.locator("#panel-repositories")).to_contain_text("31–60 of 160")
@@ -179,3 +185,15 @@ def test_without_javascript_the_csp_lets_the_connect_form_go_on_to_the_provider(
         assert page.url.startswith(f"{sandbox.url}/_sandbox/oauth/slack/authorize?")
     finally:
         context.close()
+
+
+def test_the_slack_channel_list_explains_missing_channels(viewer_page, sandbox):
+    page = viewer_page
+    page.goto(f"/sandbox/integrations/{demo.SLACK_INTEGRATION_ID}/")
+    panel = page.locator("#panel-channels")
+    panel.get_by_text("A channel missing?").click()
+    expect(panel).to_contain_text("PostHog lists private channels only to the person who")
+    panel.get_by_label("Search channels").fill("eng-")
+    expect(panel.locator("tbody tr").first).to_contain_text("eng-")
+    expect(panel).to_contain_text("A channel missing?")  # the note stays while searching
+    screenshot(page, "integrations-slack")

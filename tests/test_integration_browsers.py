@@ -6,8 +6,11 @@ import csv
 import io
 import json
 
+import pytest
+
+from adminui.models import AuditEvent
 from adminui.sandbox import demo
-from tests.conftest import htmx_for
+from tests.conftest import htmx_for, sandbox_api
 
 GITHUB = f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/"
 SLACK = f"/sandbox/integrations/{demo.SLACK_INTEGRATION_ID}/"
@@ -221,6 +224,21 @@ def test_slack_marks_private_and_shared_channels(viewer_client):
     assert '<span class="tag tag-info">Shared</span>' in html
 
 
+def test_the_channel_list_says_why_a_channel_may_be_missing(viewer_client):
+    html = viewer_client.get(SLACK).content.decode()
+    note = html[html.index("A channel missing?") :]
+    assert "only to the person who connected this Slack workspace (Jane)" in note
+    assert "Archived channels are left out." in note
+
+
+def test_with_another_users_key_private_channels_are_missing(viewer_client, sandbox, settings):
+    sandbox.add_api_key("phx_omars_key", ["*"], owner=demo.OMAR)
+    settings.POSTHOG_PERSONAL_API_KEY = "phx_omars_key"
+    html = viewer_client.get(SLACK, {"q": "finance"}).content.decode()
+    assert "No channel matches “finance”." in html
+    assert "PRIVATE_CHANNEL_WITHOUT_ACCESS" not in html
+
+
 def test_slack_channels_panel_answers_htmx(viewer_client):
     response = viewer_client.get(
         f"{SLACK}channels/", {"q": "ai"}, headers=htmx_for("panel-channels")
@@ -234,6 +252,7 @@ def test_slack_channels_panel_answers_htmx(viewer_client):
 # --- Google Ads ----------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_google_ads_shows_accounts_as_a_tree_of_managers_and_clients(viewer_client):
     html = viewer_client.get(GOOGLE).content.decode()
     tree = html[html.index('<ul class="account-tree">') :]
@@ -246,6 +265,7 @@ def test_google_ads_shows_accounts_as_a_tree_of_managers_and_clients(viewer_clie
     assert "Choose an account to list its conversion actions." in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_choosing_a_google_ads_account_lists_its_conversion_actions(viewer_client, sandbox):
     html = viewer_client.get(GOOGLE, {"customer": "2345678901", "parent": "1234567890"}).content
     html = html.decode()
@@ -261,17 +281,20 @@ def test_choosing_a_google_ads_account_lists_its_conversion_actions(viewer_clien
     assert 'aria-current="true">Acme US</a>' in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_the_account_links_carry_the_manager_as_parent(viewer_client):
     html = viewer_client.get(GOOGLE).content.decode()
     assert f'href="{GOOGLE}?customer=8901234567&amp;parent=7890123456"' in html
     assert 'hx-target="#browser"' in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_a_manager_account_explains_where_conversion_actions_live(viewer_client):
     html = viewer_client.get(GOOGLE, {"customer": "1234567890", "parent": "1234567890"}).content
     assert "Manager accounts usually have none" in html.decode()
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_conversion_actions_answer_htmx_and_export(viewer_client):
     params = {"customer": "3456789012", "parent": "1234567890"}
     response = viewer_client.get(
@@ -295,6 +318,7 @@ def test_exporting_conversion_actions_needs_an_account(viewer_client):
 # --- LinkedIn Ads --------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_linkedin_lists_ad_accounts_and_an_accounts_conversion_rules(viewer_client, sandbox):
     html = viewer_client.get(LINKEDIN).content.decode()
     assert "Acme — Brand" in html and "urn:li:organization:10453921" in html
@@ -309,6 +333,7 @@ def test_linkedin_lists_ad_accounts_and_an_accounts_conversion_rules(viewer_clie
 # --- Twilio ----------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_twilio_lists_phone_numbers_and_when_they_were_refreshed(viewer_client, sandbox):
     html = viewer_client.get(TWILIO).content.decode()
     assert "+14155550123" in html and "Support line (UK)" in html
@@ -316,6 +341,7 @@ def test_twilio_lists_phone_numbers_and_when_they_were_refreshed(viewer_client, 
     assert "force_refresh" not in sent(sandbox, "twilio_phone_numbers")[-1]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_refresh_asks_twilio_again_and_htmx_gets_the_fresh_list(viewer_client, sandbox):
     response = viewer_client.post(f"{TWILIO}phone-numbers/refresh/", headers=htmx_for("x"))
     html = response.content.decode()
@@ -325,6 +351,7 @@ def test_refresh_asks_twilio_again_and_htmx_gets_the_fresh_list(viewer_client, s
     assert "(0\xa0minutes ago)" in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_refresh_without_javascript_redirects_back_with_a_message(viewer_client, sandbox):
     response = viewer_client.post(f"{TWILIO}phone-numbers/refresh/", follow=True)
     assert response.redirect_chain == [(TWILIO, 302)]
@@ -359,3 +386,55 @@ def test_an_integration_of_a_kind_without_a_browser_says_so(viewer_client, sandb
 def test_an_unknown_list_or_integration_is_not_found(viewer_client):
     assert viewer_client.get(f"{GITHUB}no-such-list/").status_code == 404
     assert viewer_client.get("/sandbox/integrations/999999/").status_code == 404
+
+
+# --- GitHub: teams, and reading the repositories again ---------------------------------------
+
+
+def test_github_lists_the_organizations_teams(viewer_client, sandbox):
+    html = viewer_client.get(GITHUB).content.decode()
+    teams = html[html.index('id="panel-github-teams"') :]
+    assert "Design Systems" in teams and "design-systems" in teams
+    assert sent(sandbox, "github_teams")[-1] == {"limit": ["30"], "offset": ["0"]}
+    rows = list(
+        csv.DictReader(
+            io.StringIO(viewer_client.get(f"{GITHUB}github-teams/export.csv").content.decode())
+        )
+    )
+    assert [row["slug"] for row in rows][:2] == ["ai-evals", "backend"]
+
+
+def test_an_editor_can_ask_posthog_to_read_the_repositories_from_github_again(
+    editor_client, sandbox
+):
+    assert b"Refresh from GitHub" in editor_client.get(GITHUB).content
+    response = editor_client.post(f"{GITHUB}repositories/refresh/", headers=htmx_for("x"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "PostHog read the repositories again." in html
+    assert "1–30 of 160" in html
+    assert len(sandbox.received(r"/github_repos/refresh/$", "POST")) == 1
+    event = AuditEvent.objects.get(action="integration.refresh_repositories")
+    assert event.outcome == AuditEvent.Outcome.SUCCESS
+
+
+def test_without_javascript_the_refresh_redirects_back_with_a_message(editor_client):
+    response = editor_client.post(f"{GITHUB}repositories/refresh/", follow=True)
+    assert response.redirect_chain[-1][0] == GITHUB
+    assert "PostHog read the repositories from GitHub again." in response.content.decode()
+
+
+def test_a_viewer_cannot_refresh_and_is_not_offered_it(viewer_client, sandbox):
+    assert b"Refresh from GitHub" not in viewer_client.get(GITHUB).content
+    assert viewer_client.post(f"{GITHUB}repositories/refresh/").status_code == 403
+    assert sandbox.received(r"/github_repos/refresh/$") == []
+
+
+def test_posthogs_refresh_throttle_says_when_to_try_again(editor_client, sandbox):
+    for _ in range(10):  # PostHog's budget: 10 a minute for the whole project
+        sandbox_api(
+            sandbox, "POST", f"integrations/{demo.GITHUB_INTEGRATION_ID}/github_repos/refresh/"
+        )
+    html = editor_client.post(f"{GITHUB}repositories/refresh/", headers=htmx_for("x")).content
+    assert b"Rate limited while listing repositories" in html
+    assert b"You can try again in" in html

@@ -28,6 +28,7 @@ def test_the_connect_page_offers_the_kinds_the_portal_can_connect(editor_client)
     assert f'<form method="post" action="{URL}"' in html
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_connecting_follows_posthogs_redirect_to_the_provider(editor_client, sandbox):
     response = editor_client.post(URL, {"kind": "slack"})
     assert response.status_code == 302
@@ -37,6 +38,7 @@ def test_connecting_follows_posthogs_redirect_to_the_provider(editor_client, san
     assert authorize_calls(sandbox) == [{"kind": ["slack"], "next": [NEXT]}]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_github_is_connected_with_a_relative_next_path(editor_client, sandbox):
     response = editor_client.post(URL, {"kind": "github"})
     assert urlsplit(response["Location"]).path == "/_sandbox/oauth/github/authorize"
@@ -44,12 +46,14 @@ def test_github_is_connected_with_a_relative_next_path(editor_client, sandbox):
     assert state["next"] == [NEXT]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_with_htmx_the_browser_is_sent_on_with_hx_redirect(editor_client, sandbox):
     response = editor_client.post(URL, {"kind": "jira"}, headers=HTMX)
     assert response.status_code == 200
     assert urlsplit(response["HX-Redirect"]).path == "/_sandbox/oauth/jira/authorize"
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_starting_a_connection_is_audited(editor_client, editor):
     editor_client.post(URL, {"kind": "linear"})
     event = AuditEvent.objects.get(action="integration.authorize")
@@ -62,7 +66,6 @@ def test_starting_a_connection_is_audited(editor_client, editor):
 def test_when_posthog_refuses_api_keys_the_portal_explains_and_links_to_posthog(
     editor_client, sandbox
 ):
-    sandbox.switch(personal_key_refused=True)
     response = editor_client.post(URL, {"kind": "google-ads"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -79,12 +82,11 @@ def test_when_posthog_refuses_api_keys_the_portal_explains_and_links_to_posthog(
 
 
 def test_with_the_switch_off_the_same_kind_connects(editor_client, sandbox):
-    sandbox.switch(personal_key_refused=False)
+    sandbox.switch(legacy_integration_access=True)
     assert editor_client.post(URL, {"kind": "google-ads"}).status_code == 302
 
 
 def test_the_refusal_explanation_also_answers_htmx(editor_client, sandbox):
-    sandbox.switch(personal_key_refused=True)
     response = editor_client.post(URL, {"kind": "slack"}, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="connect-form">')
@@ -119,6 +121,7 @@ def test_a_viewer_may_not_connect_even_by_hand(viewer_client, sandbox):
     assert authorize_calls(sandbox) == []
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_an_admin_may_connect(admin_client):
     assert admin_client.post(URL, {"kind": "slack"}).status_code == 302
 
@@ -126,24 +129,38 @@ def test_an_admin_may_connect(admin_client):
 # --- The same switch on the resource actions PostHog serves only to logged-in users ----------
 
 
-def test_refused_resource_lists_explain_and_link_to_posthog(viewer_client, sandbox):
-    sandbox.switch(personal_key_refused=True)
-    for integration_id, noun in [
-        (demo.GOOGLE_ADS_INTEGRATION_ID, "Google Ads accounts"),
-        (demo.LINKEDIN_ADS_INTEGRATION_ID, "LinkedIn ad accounts"),
+@pytest.mark.parametrize(
+    ("integration_id", "nouns"),
+    [
+        (demo.GOOGLE_ADS_INTEGRATION_ID, "Google Ads accounts and conversion actions"),
+        (demo.LINKEDIN_ADS_INTEGRATION_ID, "LinkedIn ad accounts and conversion rules"),
         (demo.TWILIO_INTEGRATION_ID, "phone numbers"),
-    ]:
-        response = viewer_client.get(f"/sandbox/integrations/{integration_id}/")
-        html = response.content.decode()
-        assert response.status_code == 200
-        assert f"PostHog shows {noun} only to people logged in to PostHog" in html
-        assert f'href="{sandbox.url}{NEXT}" target="_blank"' in html
-        assert "does not support personal API key access" not in html
-        assert ">Try again</a>" not in html
+    ],
+)
+def test_an_integration_whose_lists_posthog_refuses_gets_one_explanation(
+    viewer_client, sandbox, integration_id, nouns
+):
+    response = viewer_client.get(f"/sandbox/integrations/{integration_id}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("only to people logged in to PostHog") == 1
+    assert f"PostHog shows {nouns} only to people logged in to PostHog" in html
+    assert f'href="{sandbox.url}{NEXT}" target="_blank"' in html
+    assert "does not support personal API key access" not in html
+    assert ">Try again</a>" not in html
+    assert "Choose an account" not in html and "Choose an ad account" not in html
+    assert "Refresh from Twilio" not in html
+
+
+def test_an_account_list_that_fails_otherwise_asks_for_no_choice(viewer_client, older_posthog):
+    older_posthog.faults.add(r"/google_accessible_accounts", status=503)
+    html = viewer_client.get(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/").content
+    assert b"Nothing to choose from: PostHog did not list Google Ads accounts." in html
+    assert b"Choose an account" not in html
+    assert b">Try again</a>" in html  # a failure that may pass, unlike a refusal
 
 
 def test_refused_drill_downs_explain_too(viewer_client, sandbox):
-    sandbox.switch(personal_key_refused=True)
     response = viewer_client.get(
         f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/conversion-actions/",
         {"customer": "2345678901", "parent": "1234567890"},
@@ -154,8 +171,17 @@ def test_refused_drill_downs_explain_too(viewer_client, sandbox):
     )
 
 
+def test_a_refused_twilio_refresh_offers_no_refresh_button(viewer_client):
+    response = viewer_client.post(
+        f"/sandbox/integrations/{demo.TWILIO_INTEGRATION_ID}/phone-numbers/refresh/",
+        headers=HTMX,
+    )
+    html = response.content.decode()
+    assert "PostHog shows phone numbers only to people logged in to PostHog" in html
+    assert "Refresh from Twilio" not in html
+
+
 def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_client, sandbox):
-    sandbox.switch(personal_key_refused=True)
     html = viewer_client.get(f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/").content
     assert b"1\xe2\x80\x9330 of 160" in html
     html = viewer_client.get(f"/sandbox/integrations/{demo.JIRA_INTEGRATION_ID}/").content
@@ -163,7 +189,7 @@ def test_lists_posthog_serves_to_api_keys_still_work_with_the_switch_on(viewer_c
 
 
 def test_with_the_switch_off_the_google_ads_accounts_load(viewer_client, sandbox):
-    sandbox.switch(personal_key_refused=False)
+    sandbox.switch(legacy_integration_access=True)
     html = viewer_client.get(f"/sandbox/integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}/").content
     assert b"Acme Holdings (MCC)" in html
 

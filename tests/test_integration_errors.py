@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from adminui.sandbox import demo
 from adminui.sandbox.state import Integration
 from tests.conftest import HTMX
@@ -48,6 +50,7 @@ def test_a_wrong_kind_on_a_panel_url_says_so_with_and_without_htmx(viewer_client
     assert "only supported for GitHub integrations" in response.content.decode()
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_a_wrong_kind_answered_with_posthogs_500_is_explained(viewer_client):
     for slug, kind in [
         ("google-accounts", "Google Ads"),
@@ -77,6 +80,7 @@ def test_a_token_refresh_failure_asks_for_reconnecting_in_posthog(viewer_client,
     assert ">Try again</a>" not in teams
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_a_google_ads_token_failure_also_asks_for_reconnecting(viewer_client, sandbox):
     sandbox.state.integrations[demo.GOOGLE_ADS_INTEGRATION_ID].errors = "TOKEN_REFRESH_FAILED"
     html = viewer_client.get(GOOGLE).content.decode()
@@ -106,6 +110,7 @@ def test_the_rate_limit_in_a_panel_reload_answers_htmx_with_200(viewer_client, s
     assert "You can try again in 45 seconds." in response.content.decode()
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_a_timeout_in_one_panel_leaves_the_other_working(viewer_client, sandbox, settings):
     settings.POSTHOG_READ_TIMEOUT = 0.3
     sandbox.faults.add(r"/google_conversion_actions", latency=1.0)

@@ -92,7 +92,6 @@ def test_a_missing_scope_names_the_scope(sandbox):
 
 
 def test_a_session_only_action_is_refused_to_the_personal_key(client, sandbox):
-    sandbox.switch(personal_key_refused=True)
     error = raised(lambda: client.authorize_integration(kind="slack", next_path="/settings"))
     assert isinstance(error, PostHogPersonalKeyRefused)
     assert isinstance(error, PostHogPermissionError)

@@ -277,6 +277,7 @@ def test_it_pages_through_slack_channels(client):
     assert [(c.name, c.is_private) for c in private] == [("finance", True)]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_it_lists_google_ads_accounts_and_conversion_actions(client):
     listed = client.list_google_accessible_accounts(demo.GOOGLE_ADS_INTEGRATION_ID)
     accounts = {a.id: a for a in listed}
@@ -289,6 +290,7 @@ def test_it_lists_google_ads_accounts_and_conversion_actions(client):
     assert actions and all(a.resource_name.startswith("customers/2345678901/") for a in actions)
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_it_lists_linkedin_accounts_and_conversion_rules(client):
     accounts = client.list_linkedin_ads_accounts(demo.LINKEDIN_ADS_INTEGRATION_ID)
     assert [a.id for a in accounts] == ["508912345", "508912377", "511204588"]
@@ -298,6 +300,7 @@ def test_it_lists_linkedin_accounts_and_conversion_rules(client):
     assert [r.name for r in rules] == ["Website visit", "Sign-up"]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_it_lists_twilio_numbers_with_their_refresh_time(client, sandbox):
     numbers = client.list_twilio_phone_numbers(demo.TWILIO_INTEGRATION_ID, force_refresh=True)
     assert [n.phone_number for n in numbers.phone_numbers][0] == "+14155550123"
@@ -305,6 +308,7 @@ def test_it_lists_twilio_numbers_with_their_refresh_time(client, sandbox):
     assert last_query(sandbox) == {"force_refresh": ["true"]}
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_authorize_returns_posthogs_redirect_without_following_it(client, sandbox):
     url = client.authorize_integration(kind="slack", next_path="/project/4242/settings?x=1")
     assert urlsplit(url).scheme in ("http", "https")

@@ -164,7 +164,7 @@ def test_reset_over_http_restores_the_demo_data(sandbox):
 def test_reset_forgets_faults_keys_switches_and_recorded_requests(sandbox):
     sandbox.faults.add("anything", status=500)
     sandbox.add_api_key("phx_extra", ["*"])
-    sandbox.switch(trial_era=True, personal_key_refused=True, summary_delay=9.0)
+    sandbox.switch(trial_era=True, legacy_integration_access=True, summary_delay=9.0)
     get(sandbox, KEYS)
 
     sandbox.reset()
@@ -172,7 +172,7 @@ def test_reset_forgets_faults_keys_switches_and_recorded_requests(sandbox):
     assert sandbox.faults.all() == []
     assert not sandbox.requests
     switches = sandbox.state.switches
-    assert (switches.trial_era, switches.personal_key_refused) == (False, False)
+    assert (switches.trial_era, switches.legacy_integration_access) == (False, False)
     assert switches.summary_delay == 0.05
     extra = requests.get(sandbox.api_url(KEYS), headers={"Authorization": "Bearer phx_extra"})
     assert extra.status_code == 401

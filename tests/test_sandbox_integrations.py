@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
+from adminui.management.commands.sandbox import Command as SandboxCommand
 from adminui.sandbox import demo
 from tests.conftest import hog_validation_error, sandbox_api
 
@@ -15,6 +18,7 @@ SLACK = f"integrations/{demo.SLACK_INTEGRATION_ID}"
 GOOGLE = f"integrations/{demo.GOOGLE_ADS_INTEGRATION_ID}"
 LINKEDIN = f"integrations/{demo.LINKEDIN_ADS_INTEGRATION_ID}"
 TWILIO = f"integrations/{demo.TWILIO_INTEGRATION_ID}"
+RUN_SH = Path(__file__).resolve().parents[1] / "scripts" / "run.sh"
 TOKEN_REFRESH_FAILED = (
     "This integration's authentication token could not be refreshed. Please reconnect or "
     "disconnect this integration and connect a different account."
@@ -120,6 +124,49 @@ def test_github_repos_validates_its_paging(sandbox, params, error):
     assert response.json() == error
 
 
+def test_github_repos_refresh_answers_the_whole_list_and_is_throttled_per_project(sandbox):
+    refresh = f"{GITHUB}/github_repos/refresh/"
+    answers = [sandbox_api(sandbox, "POST", refresh) for _ in range(11)]
+
+    assert [a.status_code for a in answers[:10]] == [200] * 10
+    assert answers[0].json()["installation_status"] == "connected"
+    assert len(answers[0].json()["repositories"]) == 160
+    throttled = answers[10]
+    assert throttled.status_code == 429
+    assert throttled.json()["type"] == "throttled_error"
+    assert re.fullmatch(
+        r"Request was throttled\. Expected available in \d+ seconds?\.", throttled.json()["detail"]
+    )
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 60
+
+
+def test_github_repos_refresh_needs_the_write_scope_and_a_github_integration(sandbox):
+    sandbox.add_api_key("phx_reader", ["integration:read"])
+    reader = {"Authorization": "Bearer phx_reader"}
+    url = sandbox.api_url(f"{GITHUB}/github_repos/refresh/")
+    refused = requests.post(url, headers=reader, timeout=5)
+    wrong_kind = sandbox_api(sandbox, "POST", f"{SLACK}/github_repos/refresh/")
+
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "API key missing required scope 'integration:write'"
+    assert wrong_kind.json() == hog_validation_error(
+        "refresh_github_repos endpoint is only supported for GitHub integrations"
+    )
+
+
+def test_github_teams_pages_and_searches_names_and_slugs(sandbox):
+    first = get(sandbox, f"{GITHUB}/github_teams/", limit=3).json()
+    found = get(sandbox, f"{GITHUB}/github_teams/", search="design-sys").json()
+
+    assert len(first["teams"]) == 3 and first["has_more"] is True
+    assert set(first["teams"][0]) == {"id", "slug", "name"}
+    assert [team["name"] for team in found["teams"]] == ["Design Systems"]
+    assert get(sandbox, f"{GITHUB}/github_teams/", limit=501).json() == hog_validation_error(
+        "Ensure this value is less than or equal to 500.", "limit", "max_value"
+    )
+    assert get(sandbox, f"{SLACK}/github_teams/").status_code == 500  # no kind check
+
+
 def test_github_branches_lists_a_repositorys_branches(sandbox):
     repository = get(sandbox, f"{GITHUB}/github_repos/", limit=1).json()["repositories"][0]
 
@@ -193,6 +240,23 @@ def test_slack_channels_finds_one_channel_by_id(sandbox):
     assert body == {"channels": [channel]}
 
 
+def test_slack_channels_hide_private_ones_from_anyone_but_the_integrations_creator(sandbox):
+    sandbox.add_api_key("phx_omars_key", ["integration:read"], owner=demo.OMAR)
+    omar = {"Authorization": "Bearer phx_omars_key"}
+    url = sandbox.api_url(f"{SLACK}/channels/")  # connected by Jane
+    for_jane = get(sandbox, f"{SLACK}/channels/", limit=200).json()["channels"]
+    for_omar = requests.get(url, params={"limit": 200}, headers=omar, timeout=5).json()["channels"]
+    private = next(c for c in for_jane if c["is_private"])
+    looked_up = requests.get(url, params={"channel_id": private["id"]}, headers=omar, timeout=5)
+
+    assert for_omar == [c for c in for_jane if not c["is_private"]]
+    assert looked_up.json() == {
+        "channels": [
+            private | {"name": "PRIVATE_CHANNEL_WITHOUT_ACCESS", "is_private_without_access": True}
+        ]
+    }
+
+
 def test_slack_channels_validates_its_limit(sandbox):
     response = get(sandbox, f"{SLACK}/channels/", limit=201)
 
@@ -234,6 +298,7 @@ def test_actions_with_a_kind_check_reject_the_wrong_kind_with_400(sandbox, path,
         f"{LINKEDIN}/twilio_phone_numbers/",
     ],
 )
+@pytest.mark.usefixtures("older_posthog")
 def test_actions_without_a_kind_check_crash_on_the_wrong_kind_with_500(sandbox, path):
     response = get(sandbox, path)
 
@@ -249,6 +314,7 @@ def test_actions_without_a_kind_check_crash_on_the_wrong_kind_with_500(sandbox, 
 # --- Google Ads, LinkedIn Ads, Twilio --------------------------------------------------------
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_google_accessible_accounts_form_a_manager_tree(sandbox):
     accounts = get(sandbox, f"{GOOGLE}/google_accessible_accounts/").json()["accessibleAccounts"]
 
@@ -260,6 +326,7 @@ def test_google_accessible_accounts_form_a_manager_tree(sandbox):
     assert all(account["parent_id"] in root_ids for account in accounts)
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_google_conversion_actions_belong_to_a_client_account(sandbox):
     accounts = get(sandbox, f"{GOOGLE}/google_accessible_accounts/").json()["accessibleAccounts"]
     client = next(account for account in accounts if not account["manager"])
@@ -281,6 +348,7 @@ def test_google_conversion_actions_belong_to_a_client_account(sandbox):
     assert nothing == {"conversionActions": []}
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_linkedin_lists_ad_accounts_and_their_conversion_rules(sandbox):
     accounts = get(sandbox, f"{LINKEDIN}/linkedin_ads_accounts/").json()["adAccounts"]
 
@@ -292,6 +360,7 @@ def test_linkedin_lists_ad_accounts_and_their_conversion_rules(sandbox):
     assert rules["conversionRules"]
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_twilio_phone_numbers_refresh_on_demand(sandbox):
     cached = get(sandbox, f"{TWILIO}/twilio_phone_numbers/").json()
     refreshed = get(sandbox, f"{TWILIO}/twilio_phone_numbers/", force_refresh="true").json()
@@ -315,7 +384,6 @@ SESSION_ONLY = [
 
 @pytest.mark.parametrize("path", SESSION_ONLY)
 def test_newest_posthog_refuses_session_only_actions_to_api_keys(sandbox, path):
-    sandbox.switch(personal_key_refused=True)
 
     response = get(sandbox, path)
 
@@ -324,18 +392,41 @@ def test_newest_posthog_refuses_session_only_actions_to_api_keys(sandbox, path):
 
 
 @pytest.mark.parametrize("path", SESSION_ONLY)
-def test_session_only_actions_answer_api_keys_when_the_switch_is_off(sandbox, path):
+@pytest.mark.usefixtures("older_posthog")
+def test_older_posthog_served_session_only_actions_to_api_keys(sandbox, path):
     response = get(sandbox, path)
 
     assert response.status_code in (200, 302)
 
 
-def test_scoped_actions_still_answer_when_personal_keys_are_refused(sandbox):
-    sandbox.switch(personal_key_refused=True)
+def test_scoped_actions_answer_api_keys_while_session_only_ones_are_refused(sandbox):
 
     assert get(sandbox, f"{SLACK}/channels/").status_code == 200
 
 
+def test_make_run_says_how_to_turn_the_older_access_on_and_that_works(sandbox):
+    hint = next(line for line in RUN_SH.read_text().splitlines() if "legacy_integration" in line)
+    body = re.search(r"-d '([^']+)'", hint)[1].replace('\\"', '"')  # as echo prints it
+
+    response = requests.post(
+        f"{sandbox.url}/_sandbox/switches",
+        data=body,
+        headers={"X-Sandbox-Control": "1"},
+        timeout=5,
+    )
+
+    assert response.status_code == 200
+    assert get(sandbox, f"{TWILIO}/twilio_phone_numbers/").status_code == 200
+
+
+def test_the_sandbox_command_takes_the_older_access_flag():
+    parser = SandboxCommand().create_parser("manage.py", "sandbox")
+
+    assert parser.parse_args(["--legacy-integration-access"]).legacy_integration_access
+    assert not parser.parse_args([]).legacy_integration_access
+
+
+@pytest.mark.usefixtures("older_posthog")
 def test_authorize_redirects_to_the_fake_consent_page(sandbox):
     response = get(sandbox, "integrations/authorize/", kind="slack", next="/integrations")
 
@@ -354,6 +445,7 @@ def test_authorize_redirects_to_the_fake_consent_page(sandbox):
     assert "Connect slack" in page.text
 
 
+@pytest.mark.usefixtures("older_posthog")
 def test_authorize_sends_github_to_its_installation_page(sandbox):
     response = get(sandbox, "integrations/authorize/", kind="github", next="/settings")
 
@@ -375,6 +467,7 @@ def test_authorize_sends_github_to_its_installation_page(sandbox):
         ({"kind": "myspace"}, "Kind not supported"),
     ],
 )
+@pytest.mark.usefixtures("older_posthog")
 def test_authorize_rejects_what_it_cannot_redirect(sandbox, params, detail):
     response = get(sandbox, "integrations/authorize/", **params)
 

@@ -7,7 +7,7 @@ a panel template draws. The lists themselves are in `registry.py`, their loading
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -20,10 +20,17 @@ from adminui.posthog import (
     PostHogClient,
     PostHogEnvironment,
     PostHogError,
+    PostHogPersonalKeyRefused,
     PostHogServerError,
 )
 from adminui.web.concurrency import Outcome
-from adminui.web.failures import WRAPPER_ALSO, WRAPPER_FAILED, wording_for
+from adminui.web.failures import (
+    BROWSER_REFUSED,
+    NOTHING_TO_CHOOSE,
+    WRAPPER_ALSO,
+    WRAPPER_FAILED,
+    wording_for,
+)
 
 # Where PostHog lists a project's integrations (its settings section "project-integrations").
 POSTHOG_INTEGRATIONS_PAGE = "settings/project-integrations"
@@ -78,6 +85,22 @@ class PanelState:
     outcome: Outcome | None  # None: waiting for `resource.needs` to be chosen
     url: str  # the panel's own URL (htmx loads it; a plain request gets a page)
     failure: Failure | None = None
+    # The panel whose rows choose this one's `needs`, when it could not load: nothing to choose.
+    blocked_by: PanelState | None = None
+
+    @property
+    def refused(self) -> bool:
+        """PostHog serves this list only to people logged in to PostHog, not to API keys."""
+        return self.outcome is not None and isinstance(
+            self.outcome.error, PostHogPersonalKeyRefused
+        )
+
+    @property
+    def nothing_to_choose(self) -> str:
+        """Instead of asking for a choice that cannot be made (its choices did not load)."""
+        if self.blocked_by is None:
+            return ""
+        return NOTHING_TO_CHOOSE.format(noun=self.blocked_by.resource.noun)
 
     @property
     def value(self) -> Any:
@@ -118,7 +141,33 @@ def panel_states(
         if outcome is not None and outcome.error is not None:
             failure = failure_for(outcome.error, resource, environment)
         states[resource.slug] = PanelState(resource, outcome, url, failure)
+    choosers = {state.resource.opens: state for state in states.values() if state.resource.opens}
+    for slug, state in states.items():
+        chooser = choosers.get(state.resource.needs or "")
+        if state.outcome is None and chooser is not None and chooser.failure is not None:
+            states[slug] = replace(state, blocked_by=chooser)
     return states
+
+
+def browser_refusal(
+    states: dict[str, PanelState], environment: PostHogEnvironment
+) -> Failure | None:
+    """One explanation instead of a panel each, when PostHog refuses every list of this kind to
+    the API key (a list waiting for a choice from a refused one is refused too, in effect)."""
+    panels = list(states.values())
+    if not panels or not all(
+        panel.refused or (panel.blocked_by and panel.blocked_by.refused) for panel in panels
+    ):
+        return None
+    nouns = " and ".join(panel.resource.noun for panel in panels)
+    return Failure(
+        BROWSER_REFUSED.title.format(nouns=nouns),
+        BROWSER_REFUSED.message.format(nouns=nouns),
+        link_url=environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
+        link_label=BROWSER_REFUSED.link,
+        retryable=False,
+        tone="warning",
+    )
 
 
 def detail_with_state(

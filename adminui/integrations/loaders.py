@@ -91,6 +91,16 @@ def load_branches(client: PostHogClient, integration_id: int, params: QueryDict)
     return {"page": page, "default_branch": answer.default_branch}
 
 
+def load_github_teams(client: PostHogClient, integration_id: int, params: QueryDict):
+    number = page_number(params, "team_page")
+    answer = client.list_github_teams(
+        integration_id, limit=GITHUB_PAGE_SIZE, offset=(number - 1) * GITHUB_PAGE_SIZE
+    )
+    return remote_page(
+        answer.teams, number=number, per_page=GITHUB_PAGE_SIZE, has_more=answer.has_more, total=None
+    )
+
+
 def load_channels(client: PostHogClient, integration_id: int, params: QueryDict):
     number, size, search = page_number(params), page_size_from(params, SLACK_PAGE_SIZE), q(params)
     answer = client.list_slack_channels(
@@ -218,6 +228,14 @@ def all_branches(client: PostHogClient, integration_id: int, params: QueryDict) 
         return answer.branches, answer.has_more
 
     return all_pages(fetch, 1000)
+
+
+def all_github_teams(client: PostHogClient, integration_id: int, params: QueryDict) -> list:
+    def fetch(limit, offset):
+        answer = client.list_github_teams(integration_id, limit=limit, offset=offset)
+        return answer.teams, answer.has_more
+
+    return all_pages(fetch, EXPORT_PAGE_LIMIT["github"])
 
 
 def all_channels(client: PostHogClient, integration_id: int, params: QueryDict) -> list:

@@ -83,6 +83,10 @@ class Resource:
     no_match: str = ""  # the empty row after a search: "No channel matches"
     page_param: str = ""  # paged lists: the query parameter of their page
     own_template: bool = False  # a panel that is more than a table (a tree, a sub-panel)
+    note: str = ""  # a template under the heading: what PostHog leaves out of the list, and why
+    # The URL name of a POST asking PostHog to read the list from the provider again (Editors).
+    refresh: str = ""
+    refresh_label: str = ""
 
     @property
     def template(self) -> str:
@@ -165,6 +169,8 @@ RESOURCES = {
             opens_page="branch_page",
             row_id=lambda repository: repository.id or repository.full_name,
             summary="Repositories the GitHub App installation can reach.",
+            refresh="integration-github-refresh",
+            refresh_label="Refresh from GitHub",
             search=Search("repository-search", "Part of owner/name", keeps=("repo", "per_page")),
             no_match="No repository matches",
             page_param="page",
@@ -187,6 +193,22 @@ RESOURCES = {
             page_param="branch_page",
         ),
         Resource(
+            "github-teams",
+            "Teams",
+            "GitHub teams",
+            loaders.load_github_teams,
+            (
+                Column("Team", attrgetter("name"), "name"),
+                Column("Slug", attrgetter("slug"), "slug", css="mono small"),
+                ID,
+            ),
+            empty="The installation's organization has no teams.",
+            everything=loaders.all_github_teams,
+            wrapper_kind="github",
+            summary="Teams of the organization the GitHub App is installed on.",
+            page_param="team_page",
+        ),
+        Resource(
             "channels",
             "Channels",
             "channels",
@@ -206,6 +228,7 @@ RESOURCES = {
             items=lambda value: value["page"],
             search=Search("channel-search", "Name or id"),
             no_match="No channel matches",
+            note="integrations/notes/_slack_channels.html",
             page_param="page",
         ),
         Resource(
@@ -239,6 +262,7 @@ RESOURCES = {
             ),
             empty="The Google account reaches no enabled Google Ads accounts.",
             everything=loaders.all_google_accounts,
+            opens="customer",  # its tree's links choose the conversion actions' account
             wrapper_kind="google-ads",
             own_template=True,
         ),
@@ -322,7 +346,7 @@ RESOURCES = {
     )
 }
 BROWSERS = {
-    "github": ("repositories", "branches"),
+    "github": ("repositories", "branches", "github-teams"),
     "slack": ("channels",),
     "slack-posthog-code": ("channels",),
     "jira": ("projects",),

@@ -7,7 +7,9 @@ a plain request gets a page; on the integration's page the panels load concurren
 panel shows its own message while the rest keeps working.
 
 Reads are open to every role. Connecting asks PostHog for the provider's authorization URL,
-which counts as a write (it is audited) and needs the Editor role.
+and "Refresh from GitHub" makes PostHog read the repositories again: both count as writes (they
+are audited) and need the Editor role. Newest PostHog refuses connecting, Google Ads, LinkedIn
+Ads and Twilio to API keys; an integration whose lists it refuses gets one explanation.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django_htmx.http import push_url
 from adminui.audit.service import Target, record_write
 from adminui.integrations.browsers import (
     POSTHOG_INTEGRATIONS_PAGE,
+    browser_refusal,
     detail_with_state,
     panel_calls,
     panel_states,
@@ -39,7 +42,7 @@ from adminui.posthog import (
     get_client,
 )
 from adminui.posthog.integrations import Integration
-from adminui.web.concurrency import gather
+from adminui.web.concurrency import gather, outcome_of
 from adminui.web.errors import add_to_form
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
@@ -117,9 +120,13 @@ def integration_detail(
     integration = client.get_integration(integration_id)
     resources = [RESOURCES[slug] for slug in BROWSERS.get(integration.kind, ())]
     loaded = gather(panel_calls(client, integration.id, resources, request.GET))
+    panels = panel_states(resources, loaded, environment, integration.id)
+    refusal = browser_refusal(panels, environment)
     context = {
         "integration": integration,
-        "panels": panel_states(resources, loaded, environment, integration.id),
+        "panels": panels,
+        # What _panel_error.html draws: one explanation in place of every panel.
+        "refusal": {"failure": refusal} if refusal else None,
         "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
         **panel_context(environment, integration.id, request.GET),
     }
@@ -211,6 +218,44 @@ def twilio_refresh(
         "refreshed": panel.failure is None,
         "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
         **panel_context(environment, integration_id, request.GET),
+    }
+    return render(request, f"{resource.template}#results", context)
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def github_refresh(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, integration_id: int
+) -> HttpResponse:
+    """Ask PostHog to read the repositories from GitHub now (a new repository shows at once,
+    not after PostHog's hour). A write for PostHog (scope integration:write), so Editors only,
+    audited; PostHog allows 10 a minute per project."""
+    resource = RESOURCES["repositories"]
+    client = get_client(environment)
+
+    def refresh_then_list() -> Any:
+        record_write(
+            request,
+            environment,
+            action="integration.refresh_repositories",
+            target=Target("integration", str(integration_id), "GitHub repositories"),
+            sent=None,
+            call=lambda: client.refresh_github_repos(integration_id),
+        )
+        return resource.load(client, integration_id, QueryDict())
+
+    loaded = {resource.slug: outcome_of(refresh_then_list)}
+    panel = panel_states([resource], loaded, environment, integration_id)[resource.slug]
+    if not request.htmx:
+        if panel.failure:
+            messages.error(request, f"{panel.failure.title}. {panel.failure.message}")
+        else:
+            messages.success(request, "PostHog read the repositories from GitHub again.")
+        return redirect("integration-detail", environment, integration_id)
+    context = {
+        "panel": panel,
+        "refreshed": panel.failure is None,
+        **panel_context(environment, integration_id, QueryDict()),
     }
     return render(request, f"{resource.template}#results", context)
 

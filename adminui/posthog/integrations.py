@@ -1,7 +1,7 @@
 """Integrations and their actions (repositories, channels, accounts, ...), and authorize:
 endpoints and results. How a kind is named in the UI lives in `adminui.integrations.kinds`.
 
-Over 400 lines because one resource has thirteen endpoints, each with its own small result type;
+Over 400 lines because one resource has fifteen endpoints, each with its own small result type;
 they stay together so an action's shape sits next to the call that returns it.
 """
 
@@ -119,6 +119,47 @@ class BranchPage:
         return cls(
             branches=[n for n in names if n],
             default_branch=_opt_str(data.get("default_branch")),
+            has_more=_opt_bool(data.get("has_more")),
+        )
+
+
+@dataclass(frozen=True)
+class RepositoryRefresh:
+    """What ``github_repos/refresh`` answers: the list read again from GitHub, and whether the
+    App is still installed (``unavailable``: the last cached list, GitHub no longer answers)."""
+
+    repositories: list[Repository]
+    installation_status: str | None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            repositories=[Repository.from_api(r) for r in _required_list(data, "repositories")],
+            installation_status=_opt_str(data.get("installation_status")),
+        )
+
+
+@dataclass(frozen=True)
+class GitHubTeam:
+    id: int | None
+    slug: str
+    name: str
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        slug = _str(data.get("slug"))
+        return cls(id=_opt_int(data.get("id")), slug=slug, name=_str(data.get("name")) or slug)
+
+
+@dataclass(frozen=True)
+class GitHubTeamPage:
+    teams: list[GitHubTeam]
+    has_more: bool | None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            teams=[GitHubTeam.from_api(t) for t in _required_list(data, "teams")],
             has_more=_opt_bool(data.get("has_more")),
         )
 
@@ -309,6 +350,25 @@ class IntegrationEndpoints(Transport):
         params = {"repo": repo, "search": search or None, "limit": limit, "offset": offset}
         return self._integration_action(
             integration_id, "github_branches", BranchPage.from_api, params
+        )
+
+    def refresh_github_repos(self, integration_id: int) -> RepositoryRefresh:
+        """Ask PostHog to read the repositories from GitHub now instead of its 1-hour cache.
+        A write for PostHog (scope ``integration:write``), throttled to 10 a minute per project."""
+        path = f"{_integration_path(integration_id)}github_repos/refresh/"
+        return self._parse(RepositoryRefresh.from_api, self._write_object("POST", path, None))
+
+    def list_github_teams(
+        self,
+        integration_id: int,
+        *,
+        search: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> GitHubTeamPage:
+        params = {"search": search or None, "limit": limit, "offset": offset}
+        return self._integration_action(
+            integration_id, "github_teams", GitHubTeamPage.from_api, params
         )
 
     def list_jira_projects(self, integration_id: int) -> list[JiraProject]:

@@ -130,8 +130,8 @@ class Route:
     """One endpoint under `/api/projects/{id}/`, matched on the rest of the path.
 
     `scope` is what a personal API key needs. `session_only` marks custom actions that newest
-    PostHog never mapped to a scope, so it refuses them to API keys when the sandbox's
-    `personal_key_refused` switch is on.
+    PostHog never mapped to a scope, so it refuses them to API keys, unless the sandbox's
+    `legacy_integration_access` switch reproduces the older PostHog that served them.
     """
 
     method: str

@@ -318,6 +318,12 @@ _TWILIO_NUMBERS = [
     {"sid": "PN1d6f3b8e5a2c9f4d7b0e3a6c1f8d5b29", "phone_number": "+4930300149",
      "friendly_name": "On-call alerts (DE)"},
 ]  # fmt: skip
+_GITHUB_TEAMS = [
+    {"id": 4210001 + index, "slug": name.lower().replace(" ", "-"), "name": name}
+    for index, name in enumerate(
+        ["AI Evals", "Backend", "Data", "Design Systems", "Frontend", "Platform", "Security"]
+    )
+]
 _CONVERSIONS = ["Purchase", "Sign-up", "Demo request", "Add to cart", "Trial started", "Lead form"]
 
 
@@ -486,7 +492,8 @@ def _integrations(rng: random.Random, ago: Ago) -> list[Integration]:
         Integration(GITHUB_INTEGRATION_ID, "github", "48151623",
                     {"installation_id": "48151623", "repository_selection": "all",
                      "account": {"type": "Organization", "name": "acme-corp"}},
-                    ago(380), JANE, {"repositories": _github_repositories(rng, ago)}),
+                    ago(380), JANE, {"repositories": _github_repositories(rng, ago),
+                                     "teams": _GITHUB_TEAMS}),
         Integration(SLACK_INTEGRATION_ID, "slack", "T04ACME01",
                     {"team": {"id": "T04ACME01", "name": "Acme"},
                      "authed_user": {"id": "U04JANE01"}, "bot_user_id": "U05BOT0042",

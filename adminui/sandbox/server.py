@@ -11,7 +11,8 @@ of shapes: exceptions-hog `{type, code, detail, attr}`, raw `{"detail"}`, `{"err
 Project and key
     One project, 4242 "Acme AI"; `@current` also names it. Authenticate with
     `Authorization: Bearer phx_sandbox_demo_personal_api_key_0000000000` (scopes `*`).
-    `server.add_api_key()` adds keys with narrower scopes or projects. `?token=` is ignored.
+    `server.add_api_key()` adds keys with narrower scopes or projects, or of another user (the
+    demo key is Jane's, the first demo user's). `?token=` is ignored.
     Demo ids to use in tests are constants in `adminui.sandbox.demo`.
 
 Magic words (simulated live validation when a provider key is created, given a new api_key,
@@ -34,8 +35,9 @@ validated, or checked through provider_key_validations; case-insensitive)
 
 Switches (`server.switch(...)`, constructor arguments or POST /_sandbox/switches; they live on
 `server.state.switches`, and reset restores the constructor's values)
-    personal_key_refused          refuse integrations/authorize and the google_*, linkedin_ads_*
-                                  and twilio_* actions to API keys (403), as newest PostHog does
+    legacy_integration_access     serve integrations/authorize and the google_*, linkedin_ads_*
+                                  and twilio_* actions to API keys, as older PostHog did (newest
+                                  PostHog, the default, refuses them with a 403)
     trial_era                     evaluation_config carries the old trial_* fields
     legacy_models_shape           models answers the older {"models": [{id, posthog_available}]}
     ai_data_processing_approved   False makes evaluation_summary answer 403
@@ -114,7 +116,7 @@ from adminui.sandbox.faults import Faults
 from adminui.sandbox.pages import is_web_page, web_page
 from adminui.sandbox.resources import ROUTES
 from adminui.sandbox.resources.integrations import consent_page
-from adminui.sandbox.state import ApiKey, Switches
+from adminui.sandbox.state import ApiKey, Switches, User
 from adminui.sandbox.throttles import check_throttles, throttles_for
 
 API_PATH = re.compile(r"/api/(?P<prefix>projects|environments)/(?P<project>[^/]+)/(?P<rest>.*?)/?")
@@ -152,14 +154,16 @@ class SandboxServer:
         *,
         summary_delay: float = 2.0,
         latency: float = 0.0,
-        personal_key_refused: bool = False,
+        legacy_integration_access: bool = False,
         log_requests: bool = False,
     ) -> None:
         self.host, self.port = host, port
         self.log_requests = log_requests
         # reset() restores these; the live switches are on the state, where handlers read them.
         self._default_switches = Switches(
-            summary_delay=summary_delay, latency=latency, personal_key_refused=personal_key_refused
+            summary_delay=summary_delay,
+            latency=latency,
+            legacy_integration_access=legacy_integration_access,
         )
         self.faults = Faults()
         # The newest requests, for tests to inspect; bounded so a long `make run` stays small.
@@ -217,11 +221,15 @@ class SandboxServer:
         ]
 
     def add_api_key(
-        self, key: str, scopes: list[str], project_ids: list[int] | None = None
+        self,
+        key: str,
+        scopes: list[str],
+        project_ids: list[int] | None = None,
+        owner: User | None = None,
     ) -> None:
         projects = tuple(project_ids) if project_ids is not None else None
         with self.state.lock:
-            self.state.api_keys[key] = ApiKey(key, tuple(scopes), projects)
+            self.state.api_keys[key] = ApiKey(key, tuple(scopes), projects, owner)
 
     # --- Request pipeline --------------------------------------------------------------------
 
@@ -288,7 +296,7 @@ class SandboxServer:
             raise not_found("Project not found.")
         request.project_id = project_id
         route, request.params = resolve(ROUTES, request.method, match["rest"])
-        if route.session_only and request.state.switches.personal_key_refused:
+        if route.session_only and not request.state.switches.legacy_integration_access:
             raise permission_denied("This action does not support personal API key access")
         if not api_key.grants(route.scope):
             raise permission_denied(f"API key missing required scope '{route.scope}'")

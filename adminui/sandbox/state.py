@@ -36,7 +36,7 @@ RATE = re.compile(r"\d+/[smhd][a-z]*")  # DRF's rate syntax
 class Switches:
     """How the sandbox behaves; the server module's docstring describes each switch."""
 
-    personal_key_refused: bool = False
+    legacy_integration_access: bool = False  # older PostHog: every integration action for keys
     # Who may use the provider-key endpoints: "" (newest PostHog, a key with the right scopes),
     # "personal_key", "project_admin" or "evaluation_editor" (resources/provider_keys.py).
     provider_key_refusal: str = ""
@@ -97,6 +97,7 @@ class ApiKey:
     value: str
     scopes: tuple[str, ...]
     project_ids: tuple[int, ...] | None = None
+    owner: User | None = None  # the PostHog user behind the key; None: the first demo user
 
     def grants(self, scope: str) -> bool:
         """`*` grants everything, and a `:write` scope also satisfies `:read`."""

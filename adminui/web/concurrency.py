@@ -32,7 +32,7 @@ class Outcome:
         return hint_for(self.error) if self.error else ""
 
 
-def _outcome(call: Callable[[], Any]) -> Outcome:
+def outcome_of(call: Callable[[], Any]) -> Outcome:
     try:
         return Outcome(value=call())
     except PostHogError as error:
@@ -51,7 +51,7 @@ def gather(calls: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
     (`adminui.ops.requestlog`) hold for its calls too."""
     with ThreadPoolExecutor(max_workers=max(len(calls), 1)) as pool:
         futures = {
-            name: pool.submit(contextvars.copy_context().run, _outcome, call)
+            name: pool.submit(contextvars.copy_context().run, outcome_of, call)
             for name, call in calls.items()
         }
         return {name: future.result() for name, future in futures.items()}

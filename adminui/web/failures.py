@@ -196,6 +196,18 @@ WRAPPER_FAILED = PanelWording(
 )
 WRAPPER_ALSO = {"twilio": " or when the Twilio account has no phone numbers"}
 
+# An integration whose every list PostHog refuses to API keys: one explanation for all of them.
+BROWSER_REFUSED = PanelWording(
+    "PostHog shows {nouns} only to people logged in to PostHog",
+    "The newest PostHog serves these lists to its own web app only, not to API keys such as "
+    "the one the portal uses, so the portal cannot show them. Open the integration in PostHog, "
+    "logged in, to see them there.",
+    link="Open Integrations in PostHog",
+    retryable=False,
+)
+# A list that needs a choice from another list (an account), when that list could not load.
+NOTHING_TO_CHOOSE = "Nothing to choose from: PostHog did not list {noun}."
+
 # Stored summaries keep only their kind: its heading, and whether to offer asking again.
 LABELS = {wording.kind: wording.label for wording in WORDINGS.values()}
 RETRYABLE_KINDS = {wording.kind for wording in WORDINGS.values() if wording.retryable}

@@ -57,9 +57,10 @@ class Command(BaseCommand):
             help="inject a fault (repeatable)",
         )
         parser.add_argument(
-            "--personal-key-refused",
+            "--legacy-integration-access",
             action="store_true",
-            help="refuse session-only integration actions to API keys, as newest PostHog does",
+            help="serve session-only integration actions (authorize, Google Ads, LinkedIn Ads, "
+            "Twilio) to API keys, as older PostHog did; newest PostHog refuses them",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -69,7 +70,7 @@ class Command(BaseCommand):
             options["port"],
             summary_delay=options["summary_delay"],
             latency=options["latency_ms"] / 1000,
-            personal_key_refused=options["personal_key_refused"],
+            legacy_integration_access=options["legacy_integration_access"],
             log_requests=options["verbosity"] > 1,
         )
         for fault in faults:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 import secrets
+import time
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -12,6 +14,7 @@ from adminui.sandbox.api import (
     Request,
     Response,
     Route,
+    hog_error,
     int_param,
     not_found,
     page_of,
@@ -21,7 +24,7 @@ from adminui.sandbox.api import (
     validation_error,
 )
 from adminui.sandbox.demo import DEMO_PROJECT_NAME, github_branches
-from adminui.sandbox.state import Integration, iso
+from adminui.sandbox.state import Integration, User, iso
 
 OAUTH_KINDS = (
     "slack", "salesforce", "hubspot", "google-ads", "google-analytics", "google-calendar",
@@ -34,6 +37,9 @@ TOKEN_REFRESH_FAILED = (
     "disconnect this integration and connect a different account."
 )
 REPOSITORY_NAME = r"[A-Za-z0-9_.\-]+"
+REPOSITORY_REFRESH_RATE = (10, 60)  # GitHubRepositoryRefreshThrottle: requests, seconds
+# The name PostHog gives a private channel it masks for anyone but the integration's creator.
+PRIVATE_CHANNEL_WITHOUT_ACCESS = "PRIVATE_CHANNEL_WITHOUT_ACCESS"
 
 
 def get_integration(request: Request) -> Integration:
@@ -166,6 +172,58 @@ def github_branches_action(request: Request) -> Response:
     return Response(200, {"branches": page, "default_branch": default_branch, "has_more": has_more})
 
 
+def refresh_github_repos(request: Request) -> Response:
+    """Re-read the installation's repositories from GitHub (the sandbox has them already).
+    PostHog's throttle comes first: DRF checks throttles before the action looks anything up."""
+    check_refresh_throttle(request)
+    integration = get_integration(request)
+    require_kind(integration, "github", "refresh_github_repos", "GitHub")
+    repositories = integration.resources["repositories"]
+    return Response(200, {"repositories": repositories, "installation_status": "connected"})
+
+
+def check_refresh_throttle(request: Request) -> None:
+    """`GitHubRepositoryRefreshThrottle`: 10 a minute per project, whoever asks (DRF's
+    SimpleRateThrottle over one shared history)."""
+    limit, seconds = REPOSITORY_REFRESH_RATE
+    history = request.state.throttle_history.setdefault(
+        f"github_repository_refresh:team_{request.project_id}", []
+    )
+    now = time.time()
+    while history and history[-1] <= now - seconds:
+        history.pop()
+    if len(history) < limit:
+        history.insert(0, now)
+        return
+    wait = math.ceil(seconds - (now - history[-1]))
+    unit = "second" if wait == 1 else "seconds"
+    error = hog_error(
+        429,
+        "throttled_error",
+        "throttled",
+        f"Request was throttled. Expected available in {wait} {unit}.",
+    )
+    error.response.headers["Retry-After"] = str(wait)
+    raise error
+
+
+def github_teams(request: Request) -> Response:
+    """The installation organization's teams. No kind check: PostHog's GitHub wrapper fails
+    with a bare 500 on another kind."""
+    search = (request.arg("search") or "").strip().lower()
+    limit = int_param(request, "limit", 100, low=1, high=500)
+    offset = int_param(request, "offset", 0, low=0, high=None)
+    integration = get_integration(request)
+    require_wrapper_kind(integration, "github")
+    teams = [
+        team
+        for team in integration.resources.get("teams", [])
+        if search in team["name"].lower() or search in team["slug"].lower()
+    ]
+    page, has_more = page_of(teams, offset, limit)
+    return Response(200, {"teams": page, "has_more": has_more})
+
+
 def _is_repository_name(part: str) -> bool:
     return re.fullmatch(REPOSITORY_NAME, part) is not None
 
@@ -188,20 +246,42 @@ def linear_teams(request: Request) -> Response:
 
 
 def slack_channels(request: Request) -> Response:
+    """PostHog lists private channels only to the integration's creator. For anyone else Slack's
+    private channels come back masked (`is_private_without_access`), which a list leaves out and
+    a lookup by id returns masked."""
     integration = get_integration(request)
     require_kind(integration, "slack", "channels", "Slack")
-    # Every sandbox API key acts as the integration's creator, so private channels show.
-    channels = integration.resources["channels"]
+    creator = integration.created_by is not None and integration.created_by == key_owner(request)
+    channels = [
+        channel if creator or not channel["is_private"] else _masked(channel)
+        for channel in integration.resources["channels"]
+    ]
     if channel_id := request.arg("channel_id"):
         return Response(200, {"channels": [c for c in channels if c["id"] == channel_id]})
     search = (request.arg("search") or "").strip().lower()
     limit = int_param(request, "limit", 50, low=1, high=200)
     offset = int_param(request, "offset", 0, low=0, high=None)
     # force_refresh is honoured for browser sessions only, never for API keys.
-    matches = [c for c in channels if search in c["name"].lower() or search in c["id"].lower()]
+    matches = [
+        c
+        for c in channels
+        if not c["is_private_without_access"]
+        and (search in c["name"].lower() or search in c["id"].lower())
+    ]
     page, has_more = page_of(matches, offset, limit)
     refreshed_at = iso(integration.resources["refreshed_at"])
     return Response(200, {"channels": page, "lastRefreshedAt": refreshed_at, "has_more": has_more})
+
+
+def key_owner(request: Request) -> User:
+    """Whom PostHog sees behind the API key: its owner, else the first demo user (Jane, who
+    owns the demo key, as the provider keys created with it say)."""
+    owner = request.api_key.owner if request.api_key else None
+    return owner or request.state.users[0]
+
+
+def _masked(channel: dict) -> dict:
+    return channel | {"name": PRIVATE_CHANNEL_WITHOUT_ACCESS, "is_private_without_access": True}
 
 
 # --- Google Ads, LinkedIn Ads, Twilio (session-only in newest PostHog) -----------------------
@@ -258,6 +338,8 @@ ROUTES = [
     Route("GET", _ONE, retrieve_integration, READ),
     Route("GET", _ONE + "/github_repos", github_repos, READ),
     Route("GET", _ONE + "/github_branches", github_branches_action, READ),
+    Route("GET", _ONE + "/github_teams", github_teams, READ),
+    Route("POST", _ONE + "/github_repos/refresh", refresh_github_repos, "integration:write"),
     Route("GET", _ONE + "/jira_projects", jira_projects, READ),
     Route("GET", _ONE + "/linear_teams", linear_teams, READ),
     Route("GET", _ONE + "/channels", slack_channels, READ),
