@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from adminui.accounts.oidc_config import authentication_backends, read_oidc_config
+from adminui.accounts.oidc_config import (
+    authentication_backends,
+    form_action_sources,
+    read_oidc_config,
+)
 from adminui.env import (
     env_bool,
     env_choice,
@@ -229,8 +232,6 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-_oidc_issuer = urlsplit(env_url("OIDC_ISSUER"))
-_oidc_origin = f"{_oidc_issuer.scheme}://{_oidc_issuer.netloc}" if _oidc_issuer.netloc else ""
 # No inline script or style anywhere: htmx's own inline indicator style is switched off in
 # base.html and its CSS ships in app.css.
 SECURE_CSP = {
@@ -245,7 +246,7 @@ SECURE_CSP = {
     # Forms post to the portal only. Signing in with OIDC starts from a GET link, but logging out
     # is a form whose answer may redirect to the identity provider, so its origin is allowed. The
     # connect page adds PostHog and the OAuth providers (adminui/integrations/destinations.py).
-    "form-action": [CSP.SELF, *([_oidc_origin] if _oidc_origin else [])],
+    "form-action": form_action_sources(OIDC),
 }
 
 # PostHog. Without POSTHOG_HOST the portal talks to the embedded sandbox (see `make run`).

@@ -172,7 +172,7 @@ def test_github_paging_and_branches_work_without_javascript(browser, live_server
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed")
 def test_without_javascript_the_csp_lets_the_connect_form_go_on_to_the_provider(
-    browser, live_server, editor, sandbox
+    browser, live_server, editor, older_posthog
 ):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
@@ -182,7 +182,7 @@ def test_without_javascript_the_csp_lets_the_connect_form_go_on_to_the_provider(
         page.get_by_label("Slack").check()
         page.get_by_role("button", name="Continue to the provider").click()
         expect(page.get_by_role("heading", name="Connect slack to Acme AI")).to_be_visible()
-        assert page.url.startswith(f"{sandbox.url}/_sandbox/oauth/slack/authorize?")
+        assert page.url.startswith(f"{older_posthog.url}/_sandbox/oauth/slack/authorize?")
     finally:
         context.close()
 

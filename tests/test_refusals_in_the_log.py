@@ -40,5 +40,8 @@ def test_with_oidc_forms_may_also_post_to_the_identity_provider():
         "-c",
         "from django.conf import settings; print(settings.SECURE_CSP['form-action'])",
         OIDC_ISSUER="https://id.example.com/realms/staff",
+        OIDC_CLIENT_ID="adminui",
+        OIDC_CLIENT_SECRET="not-a-real-secret",
+        OIDC_ROLE_GROUPS="Viewer=staff",
     )
     assert result.stdout.strip().endswith("[<CSP.SELF: \"'self'\">, 'https://id.example.com']")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from adminui.env import env_choice, env_secret, env_str, env_url
 
@@ -122,3 +124,12 @@ def authentication_backends(oidc: OIDCConfig | None, local_login: bool) -> list[
             "django.contrib.auth.backends.ModelBackend",
         ]
     return backends
+
+
+def form_action_sources(oidc: OIDCConfig | None) -> list[str]:
+    """CSP ``form-action``: the portal, and the identity provider's origin when OIDC is on
+    (logging out is a form whose answer redirects to the provider's end-session page)."""
+    if oidc is None:
+        return [CSP.SELF]
+    issuer = urlsplit(oidc.issuer)
+    return [CSP.SELF, f"{issuer.scheme}://{issuer.netloc}"]

@@ -17,7 +17,12 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adminui.accounts import oidc
-from adminui.accounts.oidc_config import OIDCConfig, authentication_backends, parse_role_groups
+from adminui.accounts.oidc_config import (
+    OIDCConfig,
+    authentication_backends,
+    form_action_sources,
+    parse_role_groups,
+)
 
 HERE = Path(__file__).resolve().parent
 CLIENT_ID = "adminui-tests"
@@ -131,6 +136,7 @@ def configure(settings, issuer: str, *, local_login: bool) -> None:
     settings.OIDC = sso_config(issuer)
     settings.LOCAL_LOGIN = local_login
     settings.AUTHENTICATION_BACKENDS = authentication_backends(settings.OIDC, local_login)
+    settings.SECURE_CSP = settings.SECURE_CSP | {"form-action": form_action_sources(settings.OIDC)}
 
 
 def sso_config(issuer: str) -> OIDCConfig:
