@@ -1,4 +1,4 @@
-"""PostHog's texts become error types once (adminui/posthog/errors.py); their words, one table."""
+"""PostHog's texts become error types once (adminui/posthog/classify.py); their words, one table."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import json
 import pytest
 
 from adminui.posthog import errors as ph
+from adminui.posthog.classify import error_from_response
 from adminui.web.failures import LABELS, RETRYABLE_KINDS, WORDINGS, wording_for
 
 
 def error(status: int, body: dict) -> ph.PostHogError:
-    return ph.error_from_response(status, {}, json.dumps(body), method="POST", path="/api/x/")
+    return error_from_response(status, {}, json.dumps(body), method="POST", path="/api/x/")
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adminui.posthog.classify import error_from_response
+from adminui.posthog.error_bodies import parse_error_body, parse_retry_after
 from adminui.posthog.errors import (
     PostHogAuthError,
     PostHogError,
@@ -25,9 +27,6 @@ from adminui.posthog.errors import (
     PostHogScopeError,
     PostHogServerError,
     PostHogValidationError,
-    error_from_response,
-    parse_error_body,
-    parse_retry_after,
 )
 
 

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any, Self
 from urllib.parse import urljoin
 
-from adminui.posthog.errors import PostHogNotFound, bad_response
+from adminui.posthog.classify import bad_response
+from adminui.posthog.errors import PostHogNotFound
 from adminui.posthog.transport import Params, Transport, _segment
 from adminui.posthog.types import (
     UserBasic,

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 import urllib3.exceptions
 import urllib3.util
 
-from adminui.posthog.errors import bad_response
+from adminui.posthog.classify import bad_response
 
 __all__ = ["FORBIDDEN_PARAMS", "Params", "checked_link", "origin", "query_pairs"]
 

@@ -14,8 +14,8 @@ through `Transport._request`, which:
   tasks; it also says why this is not urllib3's `Retry`);
 * records ``Deprecation``/``Sunset`` headers and, with ``on_prefix_move`` (``auto``), follows
   PostHog from the deprecated ``/api/environments/`` alias to ``/api/projects/`` (`api_prefix`);
-* turns every failure into a typed `PostHogError` (see `errors`), so no `requests` exception
-  ever leaves this package.
+* turns every failure into a typed `PostHogError` (`classify`, into the types of `errors`), so
+  no `requests` exception ever leaves this package.
 
 The endpoint groups (`keys`, `evaluations`, `integrations`) build on its request patterns
 (`_get_object`, `_write_object`, `_list_all`) and turn bodies into typed results with `_parse`.
@@ -40,10 +40,7 @@ from requests.adapters import HTTPAdapter
 import adminui
 from adminui.ops import requestlog
 from adminui.posthog.api_prefix import API_PREFIXES, ApiPrefix
-from adminui.posthog.errors import (
-    PostHogBadResponse,
-    PostHogNotFound,
-    PostHogTimeout,
+from adminui.posthog.classify import (
     bad_response,
     error_from_exception,
     error_from_response,
@@ -51,6 +48,7 @@ from adminui.posthog.errors import (
     non_json_success,
     out_of_time,
 )
+from adminui.posthog.errors import PostHogBadResponse, PostHogNotFound, PostHogTimeout
 from adminui.posthog.links import Params, checked_link, origin, query_pairs
 from adminui.posthog.redaction import redact_url, register_secret
 from adminui.posthog.retries import RetryPolicy, current_patience

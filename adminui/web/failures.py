@@ -1,6 +1,6 @@
 """The words people read when something fails: one row per error type, for every place it shows.
 
-`adminui.posthog.errors` decides *what* failed (a type per failure PostHog can name); this table
+`adminui.posthog.classify` decides *what* failed (a type per failure PostHog can name); this table
 says it for people: the hint under a page, toast, card or form error, the panel of an integration
 list, and a failed AI summary. A type without a row of its own reads as its nearest parent's.
 Rows for subclasses are copies of their parent's (`replace`) so they differ only where they say.
