@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from adminui.accounts.admin import ExternalIdentityAdmin
 from adminui.accounts.sessions import log_out_everywhere
 from adminui.models import AuditEvent, ExternalIdentity
+from adminui.web.admin import ReadOnlyAdmin
 from adminui.web.roles import Role, has_role
 
 
@@ -28,19 +29,10 @@ class PortalAdminSite(admin.AdminSite):
         return has_role(request.user, Role.ADMIN)
 
 
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_name", "environment", "action", "target_label", "outcome"]
     list_filter = ["outcome", "action", "environment"]
     search_fields = ["actor_name", "target_label", "target_id"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class PortalUserAdmin(UserAdmin):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
 from django.http import HttpRequest
 
+from adminui.web.admin import ReadOnlyAdmin
 from adminui.web.roles import Role, has_role
 
 
-class ExternalIdentityAdmin(admin.ModelAdmin):
+class ExternalIdentityAdmin(ReadOnlyAdmin):
     """Who signs in with the provider, and the groups it sent last time (which gave the role)."""
 
     list_display = ["user", "subject", "issuer", "last_sign_in_at", "last_groups"]
@@ -20,12 +20,3 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return has_role(request.user, Role.ADMIN)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
