@@ -31,6 +31,7 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-axe.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -45,4 +46,4 @@ bench: $(VENV)/.dev
 	$(PY) bench/key_list.py
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache test-artifacts tests/js/node_modules

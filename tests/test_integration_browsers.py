@@ -177,7 +177,10 @@ def test_each_list_has_a_copy_button_for_javascript_and_ids_to_copy(viewer_clien
 def test_jira_lists_its_projects_with_keys_and_ids(viewer_client):
     html = viewer_client.get(JIRA).content.decode()
     assert "5 Jira projects" in html
-    assert '<td class="mono">ENG</td><td>Engineering</td><td class="mono small">10000</td>' in html
+    assert (
+        '<td class="mono">ENG</td><td data-label="Name">Engineering</td>'
+        '<td class="mono small" data-label="Id">10000</td>'
+    ) in html
     response = viewer_client.get(f"{JIRA}projects/export.csv")
     assert response.content.decode().splitlines()[:2] == ["id,name,key", "10000,Engineering,ENG"]
 
