@@ -166,3 +166,35 @@ def test_a_drill_down_on_a_phone_brings_its_result_into_view(
         expect(heading).to_be_focused()
         assert in_view(page, heading)
         expect(page.locator(f"{panel} tbody tr").first).to_be_visible()
+
+
+# Elements in a card or panel whose box runs past the card's right edge.
+PAST_THE_EDGE = """() => [...document.querySelectorAll("main .card *, main .panel *")]
+  .filter((element) => element.getBoundingClientRect().right
+    > element.closest(".card, .panel").getBoundingClientRect().right + 1)
+  .map((element) => element.textContent.trim().slice(0, 40))"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_azure_endpoint_stays_inside_its_card_on_the_key_page(screens, width):
+    with screens(width) as context:
+        page = signed_in_page(context, "ada")
+        page.goto(f"/sandbox/keys/{demo.KEY_AZURE}/")
+        expect(page.get_by_text("https://acme-eu.openai.azure.com/")).to_be_visible()
+        assert page.evaluate(PAST_THE_EDGE) == []
+
+
+def test_a_row_menu_closes_on_escape_and_on_a_click_elsewhere(screens):
+    with screens("desktop") as context:
+        page = signed_in_page(context, "ada")
+        page.goto("/sandbox/keys/")
+        menu = page.get_by_label("More actions for Staging OpenAI")
+        menu.click()
+        edit = page.locator("details[open]").get_by_role("link", name="Edit")
+        expect(edit).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(edit).to_be_hidden()
+        menu.click()
+        expect(edit).to_be_visible()
+        page.get_by_role("heading", name="LLM provider keys").click()
+        expect(edit).to_be_hidden()
