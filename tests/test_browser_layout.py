@@ -198,3 +198,12 @@ def test_a_row_menu_closes_on_escape_and_on_a_click_elsewhere(screens):
         expect(edit).to_be_visible()
         page.get_by_role("heading", name="LLM provider keys").click()
         expect(edit).to_be_hidden()
+
+
+def test_the_phone_header_stays_compact_on_a_short_page(screens):
+    with screens("phone") as context:
+        page = signed_in_page(context, "ada")
+        page.goto(f"{INTEGRATIONS}{demo.GITHUB_INTEGRATION_ID}/no-such-list/")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        header = page.get_by_role("banner").bounding_box()
+        assert header["height"] < 240, "the header grew to fill the screen"
