@@ -207,3 +207,15 @@ def test_the_phone_header_stays_compact_on_a_short_page(screens):
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         header = page.get_by_role("banner").bounding_box()
         assert header["height"] < 240, "the header grew to fill the screen"
+
+
+def test_without_javascript_a_drill_down_on_a_phone_lands_on_its_result(
+    browser, live_server, admin
+):
+    with browsing(browser, live_server.url, "phone", "light", java_script_enabled=False) as context:
+        page = signed_in_page(context, "ada")
+        page.goto(f"{INTEGRATIONS}{demo.GITHUB_INTEGRATION_ID}/")
+        page.get_by_role("link", name="Branches of acme-corp/auth-ui").click()
+        page.wait_for_url("**#panel-branches")
+        heading = page.get_by_role("heading", name="Branches of acme-corp/auth-ui")
+        assert in_view(page, heading)

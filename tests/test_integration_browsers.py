@@ -266,7 +266,11 @@ def test_choosing_a_google_ads_account_lists_its_conversion_actions(viewer_clien
 
 def test_the_account_links_carry_the_manager_as_parent(viewer_client):
     html = viewer_client.get(GOOGLE).content.decode()
-    assert f'href="{GOOGLE}?customer=8901234567&amp;parent=7890123456"' in html
+    # Without JavaScript the link goes straight to the result (#panel-...).
+    assert (
+        f'href="{GOOGLE}?customer=8901234567&amp;parent=7890123456#panel-conversion-actions"'
+        in html
+    )
     assert 'hx-target="#browser"' in html
 
 
@@ -302,7 +306,7 @@ def test_linkedin_lists_ad_accounts_and_an_accounts_conversion_rules(viewer_clie
     html = viewer_client.get(LINKEDIN).content.decode()
     assert "Acme — Brand" in html and "urn:li:organization:10453921" in html
     assert "Choose an ad account to list its conversion rules." in html
-    assert f'href="{LINKEDIN}?account=508912377"' in html
+    assert f'href="{LINKEDIN}?account=508912377#panel-conversion-rules"' in html
     html = viewer_client.get(LINKEDIN, {"account": "508912377"}).content.decode()
     assert sent(sandbox, "linkedin_ads_conversion_rules") == [{"accountId": ["508912377"]}]
     assert "Demo request" in html and 'data-id="18240078"' in html
