@@ -37,6 +37,7 @@ test: $(VENV)/.dev
 	@bash scripts/ensure-chromium.sh
 	@bash scripts/ensure-oidc-provider.sh
 	@bash scripts/ensure-stack.sh
+	@bash scripts/ensure-axe.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -58,4 +59,5 @@ resilience: $(VENV)/.dev
 	  $(VENV)/bin/pytest -m resilience -s -p no:cacheprovider tests/test_resilience.py
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache test-artifacts tests/oidc/node_modules
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache test-artifacts tests/oidc/node_modules \
+	  tests/js/node_modules

@@ -24,6 +24,13 @@ def row(page, name: str):
     return page.locator("tbody tr", has=page.get_by_role("link", name=name, exact=True))
 
 
+def row_menu(page, name: str):
+    """The row's "More" menu (a <details>), opened: Edit, Set as active and Delete are in it."""
+    target = row(page, name)
+    target.locator("details.row-menu > summary").click()
+    return target
+
+
 def test_adding_a_key_whose_check_fails_then_succeeds(editor_page):
     page = editor_page
     page.get_by_role("link", name="Add key").click()
@@ -78,7 +85,7 @@ def test_a_system_one_key_shows_its_own_fields_and_is_not_offered_for_evaluation
 
 def test_editing_a_key_name(editor_page):
     page = editor_page
-    row(page, "Staging OpenAI").get_by_role("link", name="Edit").click()
+    row_menu(page, "Staging OpenAI").get_by_role("link", name="Edit").click()
     expect(page.get_by_label("New API key")).to_have_attribute(
         "placeholder", re.compile(r"Leave empty to keep the current one \(sk-")
     )
@@ -101,17 +108,19 @@ def test_validating_a_key_shows_its_new_state_in_place(editor_page, sandbox):
 
 def test_setting_the_active_key_updates_the_table_and_the_card(editor_page):
     page = editor_page
-    row(page, "Staging OpenAI").get_by_role("button", name="Set as active").click()
+    row_menu(page, "Staging OpenAI").get_by_role("button", name="Set as active").click()
     expect(page.locator("#config-card")).to_contain_text("Staging OpenAI")
     expect(row(page, "Staging OpenAI")).to_contain_text("Active")
     expect(row(page, "Production OpenAI")).not_to_contain_text("Active")
-    disabled = row(page, "Anthropic (2024, revoked)").get_by_role("button", name="Set as active")
+    disabled = row_menu(page, "Anthropic (2024, revoked)").get_by_role(
+        "button", name="Set as active"
+    )
     expect(disabled).to_be_disabled()
 
 
 def test_deleting_a_key_with_a_replacement(editor_page):
     page = editor_page
-    row(page, "Production OpenAI").get_by_role("link", name="Delete").click()
+    row_menu(page, "Production OpenAI").get_by_role("link", name="Delete").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("This cannot be undone.")
     expect(dialog.get_by_label(re.compile("Move them to another OpenAI key"))).to_have_value(

@@ -180,7 +180,10 @@ def test_each_list_has_a_copy_button_for_javascript_and_ids_to_copy(viewer_clien
 def test_jira_lists_its_projects_with_keys_and_ids(viewer_client):
     html = viewer_client.get(JIRA).content.decode()
     assert "5 Jira projects" in html
-    assert '<td class="mono">ENG</td><td>Engineering</td><td class="mono small">10000</td>' in html
+    assert (
+        '<td class="mono">ENG</td><td data-label="Name">Engineering</td>'
+        '<td class="mono small" data-label="Id">10000</td>'
+    ) in html
     response = viewer_client.get(f"{JIRA}projects/export.csv")
     assert response.content.decode().splitlines()[:2] == ["id,name,key", "10000,Engineering,ENG"]
 
@@ -284,7 +287,11 @@ def test_choosing_a_google_ads_account_lists_its_conversion_actions(viewer_clien
 @pytest.mark.usefixtures("older_posthog")
 def test_the_account_links_carry_the_manager_as_parent(viewer_client):
     html = viewer_client.get(GOOGLE).content.decode()
-    assert f'href="{GOOGLE}?customer=8901234567&amp;parent=7890123456"' in html
+    # Without JavaScript the link goes straight to the result (#panel-...).
+    assert (
+        f'href="{GOOGLE}?customer=8901234567&amp;parent=7890123456#panel-conversion-actions"'
+        in html
+    )
     assert 'hx-target="#browser"' in html
 
 
@@ -323,7 +330,7 @@ def test_linkedin_lists_ad_accounts_and_an_accounts_conversion_rules(viewer_clie
     html = viewer_client.get(LINKEDIN).content.decode()
     assert "Acme — Brand" in html and "urn:li:organization:10453921" in html
     assert "Choose an ad account to list its conversion rules." in html
-    assert f'href="{LINKEDIN}?account=508912377"' in html
+    assert f'href="{LINKEDIN}?account=508912377#panel-conversion-rules"' in html
     html = viewer_client.get(LINKEDIN, {"account": "508912377"}).content.decode()
     assert sent(sandbox, "linkedin_ads_conversion_rules") == [{"accountId": ["508912377"]}]
     assert "Demo request" in html and 'data-id="18240078"' in html

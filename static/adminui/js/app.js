@@ -1,4 +1,4 @@
-// adminui's small client side: toasts, dialogs and keyboard shortcuts. Every page works
+// adminui's small client side: toasts, dialogs, menus and keyboard shortcuts. Every page works
 // without it; htmx and this file only make it smoother. No inline script anywhere (CSP).
 "use strict";
 
@@ -29,11 +29,23 @@
     const closer = event.target.closest("dialog [data-close-dialog]");
     if (closer) {
       event.preventDefault();
-      const dialog = closer.closest("dialog");
-      dialog.close();
-      dialog.remove();
+      closer.closest("dialog").close(); // a fetched dialog then removes itself (enhance)
     }
+    if (event.target.closest('a[href="#shortcuts"]')) {
+      event.preventDefault();
+      openShortcuts();
+    }
+    // A click anywhere else closes an open row menu, as menus do.
+    document.querySelectorAll("details.row-menu[open]").forEach((menu) => {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
   });
+
+  // The shortcut sheet is server-rendered in base.html; "?" or its link opens it as a modal.
+  function openShortcuts() {
+    const sheet = document.getElementById("shortcuts");
+    if (sheet && !sheet.open) sheet.showModal();
+  }
 
   // Elements matching `selector` in root, root itself included (htmx:load hands us the new node).
   function within(root, selector) {
@@ -56,6 +68,14 @@
 
   document.addEventListener("DOMContentLoaded", () => enhance(document));
   document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
+
+  // A result that arrives elsewhere on the page (the branches of a repository, an account's
+  // conversion actions) is brought into view and focused: its heading says data-focus-on-swap.
+  document.addEventListener("htmx:load", (event) => {
+    if (event.detail.elt === document.body) return; // the page itself: nothing was swapped
+    const heading = within(event.detail.elt, "[data-focus-on-swap]")[0];
+    if (heading) heading.focus();
+  });
 
   // The server swaps its error panels in place; these cover what it cannot answer.
   document.addEventListener("htmx:sendError", () =>
@@ -80,7 +100,15 @@
   let pendingG = false;
   document.addEventListener("keydown", (event) => {
     const typing = event.target.closest("input, textarea, select, [contenteditable]");
+    if (event.key === "Escape") {
+      document.querySelectorAll("details.row-menu[open]").forEach((menu) => (menu.open = false));
+    }
     if (typing || event.metaKey || event.ctrlKey || event.altKey) return;
+    if (event.key === "?") {
+      event.preventDefault();
+      openShortcuts();
+      return;
+    }
     if (event.key === "/") {
       const search = document.querySelector("[data-search]");
       if (search) {
