@@ -398,12 +398,39 @@ def key_delete(
             sent={"replacement_key_id": replacement},
             call=lambda: client.delete_provider_key(key.id, replacement_key_id=replacement),
         )
-        messages.success(request, f"Key “{key.name}” deleted.")
+        messages.success(request, deleted_message(environment, key, request.POST))
         return go_to(request, list_url(environment, request))
     # Deleting must stay possible when PostHog cannot say what uses the key: the page says so.
-    dependents = gather({"dependents": lambda: client.get_dependent_configs(key.id)})["dependents"]
-    context = {"key": key, "dependents": dependents, "next": list_url(environment, request)}
+    loaded = gather(
+        {
+            "dependents": lambda: client.get_dependent_configs(key.id),
+            "config": client.get_evaluation_config,
+        }
+    )
+    context = {
+        "key": key,
+        "dependents": loaded["dependents"],
+        # Deleting the active key re-points or clears it (PostHog, §2.6): the page says which.
+        "is_active": active_key_id(loaded["config"]) == key.id,
+        "next": list_url(environment, request),
+    }
     return render_page(request, "keys/delete.html", context, partial="delete-dialog")
+
+
+def deleted_message(environment: PostHogEnvironment, key: ProviderKey, post) -> str:
+    """The result of a delete; for the active key also what runs evaluations now, as PostHog
+    tells it afterwards (its replacement, or no key)."""
+    text = f"Key “{key.name}” deleted."
+    if post.get("was_active") != "1":
+        return text
+    try:
+        config = get_client(environment).get_evaluation_config()
+    except PostHogError:
+        return f"{text} It was the active key: check which key runs evaluations now."
+    successor = config.active_provider_key
+    if successor is None:
+        return f"{text} No key runs this project's evaluations now: set one as active."
+    return f"{text} “{successor.name}” now runs this project's evaluations."
 
 
 @require_GET
