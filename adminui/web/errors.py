@@ -16,9 +16,11 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django_htmx.http import reselect, reswap, retarget, trigger_client_event
 
 from adminui.posthog import errors as ph
+from adminui.posthog import get_environments
 from adminui.web.failures import hint_for
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,15 @@ class PostHogErrorMiddleware:
             "PostHog call failed for %s: %s", request.path, exception.message, exc_info=False
         )
         return render_upstream_error(request, exception)
+
+
+@require_safe
+def unknown_address(request: HttpRequest, first_segment: str, rest: str = "") -> HttpResponse:
+    """The portal's 404 page for an address no route knows, such as an unknown environment slug;
+    a view rather than handler404 alone, so DEBUG shows it too instead of Django's debug page."""
+    known = get_environments()
+    context = {"unknown_environment": first_segment if first_segment not in known else ""}
+    return render(request, "404.html", context, status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
