@@ -452,6 +452,10 @@ def model_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> Htt
         "providers": PROVIDERS,
         "provider": provider or "",
         "key_id": key_id or "",
+        # A key the provider refuses lists no models: the page says why, with PostHog's words.
+        "chosen_key": next((key for key in loaded["keys"].value if key.id == key_id), None)
+        if key_id and loaded["keys"].ok
+        else None,
         "filter": request.GET.get("q", ""),
     }
     return render_page(request, "keys/models.html", context, partial="model-results")
