@@ -120,7 +120,7 @@ def integration_detail(
     integration = client.get_integration(integration_id)
     resources = [RESOURCES[slug] for slug in BROWSERS.get(integration.kind, ())]
     loaded = gather(panel_calls(client, integration.id, resources, request.GET))
-    panels = panel_states(resources, loaded, environment, integration.id)
+    panels = panel_states(resources, loaded, environment, integration.id, request.GET)
     refusal = browser_refusal(panels, environment)
     context = {
         "integration": integration,
