@@ -38,7 +38,7 @@ from adminui.models import AuditEvent, BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
-from adminui.web.errors import add_to_form
+from adminui.web.errors import add_to_form, render_list_failure
 from adminui.web.failures import hint_for
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import PAGE_SIZES, paginate
@@ -68,10 +68,14 @@ def done(
 @require_GET
 @role_required(Role.VIEWER)
 def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
-    inventory = key_inventory(environment, request.GET)
+    frame = {"providers": PROVIDERS, "states": KEY_STATE_LABELS, "page_sizes": PAGE_SIZES}
+    try:
+        inventory = key_inventory(environment, request.GET)
+    except PostHogError as error:
+        return render_list_failure(request, "keys/list.html", error, frame)
     keys = inventory.keys
     page_obj = paginate(inventory.shown, request.GET)
-    context = {
+    context = frame | {
         "page_obj": page_obj,
         "added_by": added_through_portal(environment, [key.id for key in page_obj]),
         "total": len(keys),
@@ -80,9 +84,6 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "active_id": inventory.active_id,
         "ordering": inventory.ordering,
         "columns": KEY_COLUMNS,
-        "providers": PROVIDERS,
-        "states": KEY_STATE_LABELS,
-        "page_sizes": PAGE_SIZES,
         "due_for_rotation": [key for key in keys if is_due_for_rotation(key)],
     }
     return render_page(request, "keys/list.html", context, partial="key-region")
