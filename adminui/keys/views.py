@@ -164,8 +164,27 @@ def key_add(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpRe
                 add_to_form(form, error)
         else:
             messages.success(request, f"Key “{key.name}” added. PostHog checked it: valid.")
+            if namesakes := same_name_keys(environment, key):
+                # PostHog allows two keys of one name, which lists then cannot tell apart.
+                messages.warning(
+                    request,
+                    f"Another key is already called “{key.name}” ({namesakes}): "
+                    "rename one so lists and pickers tell them apart.",
+                )
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
     return render_page(request, "keys/add.html", context, partial="key-form")
+
+
+def same_name_keys(environment: PostHogEnvironment, created: ProviderKey) -> str:
+    """The other keys named like a new one ("OpenAI key ····ab12"), or "" (also when PostHog
+    cannot list keys now: the warning is a courtesy, the key is added either way)."""
+    keys = gather({"keys": get_client(environment).list_provider_keys})["keys"]
+    others = [
+        key
+        for key in (keys.value if keys.ok else [])
+        if key.id != created.id and key.name.strip().casefold() == created.name.strip().casefold()
+    ]
+    return ", ".join(f"{provider_info(k.provider).label} key {k.api_key_masked}" for k in others)
 
 
 # How far back a key created by a create that got no answer is looked for.
