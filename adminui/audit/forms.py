@@ -54,7 +54,7 @@ class AuditFilterForm(forms.Form):
     def ignored(self) -> list[str]:
         """The filters not applied, with what was given and why, e.g. a date that is not one."""
         return [
-            f"{self[name].label} “{self.data.get(name, '')}”: {' '.join(errors)}"
+            f"{self[name].label} “{self.data.get(name, '')}”: {' '.join(map(str, errors))}"
             for name, errors in self.errors.items()
             if name in self.fields
         ]

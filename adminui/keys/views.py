@@ -22,6 +22,7 @@ from django_htmx.http import trigger_client_event
 
 from adminui.audit.creators import added_through_portal
 from adminui.audit.service import Target, record_form_write, record_write
+from adminui.keys.afterwards import deleted_message, same_name_keys
 from adminui.keys.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
 from adminui.keys.inventory import (
     EXPORT_FIELDS,
@@ -173,18 +174,6 @@ def key_add(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpRe
                 )
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
     return render_page(request, "keys/add.html", context, partial="key-form")
-
-
-def same_name_keys(environment: PostHogEnvironment, created: ProviderKey) -> str:
-    """The other keys named like a new one ("OpenAI key ····ab12"), or "" (also when PostHog
-    cannot list keys now: the warning is a courtesy, the key is added either way)."""
-    keys = gather({"keys": get_client(environment).list_provider_keys})["keys"]
-    others = [
-        key
-        for key in (keys.value if keys.ok else [])
-        if key.id != created.id and key.name.strip().casefold() == created.name.strip().casefold()
-    ]
-    return ", ".join(f"{provider_info(k.provider).label} key {k.api_key_masked}" for k in others)
 
 
 # How far back a key created by a create that got no answer is looked for.
@@ -435,22 +424,6 @@ def key_delete(
         "next": list_url(environment, request),
     }
     return render_page(request, "keys/delete.html", context, partial="delete-dialog")
-
-
-def deleted_message(environment: PostHogEnvironment, key: ProviderKey, post) -> str:
-    """The result of a delete; for the active key also what runs evaluations now, as PostHog
-    tells it afterwards (its replacement, or no key)."""
-    text = f"Key “{key.name}” deleted."
-    if post.get("was_active") != "1":
-        return text
-    try:
-        config = get_client(environment).get_evaluation_config()
-    except PostHogError:
-        return f"{text} It was the active key: check which key runs evaluations now."
-    successor = config.active_provider_key
-    if successor is None:
-        return f"{text} No key runs this project's evaluations now: set one as active."
-    return f"{text} “{successor.name}” now runs this project's evaluations."
 
 
 @require_GET
