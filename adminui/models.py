@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 # How each recorded action reads in the log ("Jane created key Production").
 ACTION_LABELS = {
@@ -59,6 +60,10 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
+
+
+# How long PostHog keeps a summary it made and answers the same request with it.
+POSTHOG_SUMMARY_CACHE = timedelta(hours=1)
 
 
 class SummaryRequest(models.Model):
@@ -150,6 +155,42 @@ class SummaryRequest(models.Model):
         if self.error_retry_after and self.finished_at:
             return self.finished_at + timedelta(seconds=self.error_retry_after)
         return None
+
+    @property
+    def scope_label(self) -> str:
+        """What was summarised: "all runs", or "failing runs of 3 generations"."""
+        runs = self.get_filter_display().lower()
+        count = len(self.generation_ids)
+        return f"{runs} of {count} generation{'s' if count != 1 else ''}" if count else runs
+
+    @cached_property
+    def cached_from(self) -> SummaryRequest | None:
+        """The earlier request whose answer PostHog served again from its cache, if this one is.
+
+        PostHog does not flag a cache hit; it caches an answer for an hour per evaluation,
+        filter and set of generations (docs/posthog-contract.md §2.14). A request that did not
+        skip the cache and got the very answer an earlier one within that hour got, got it
+        from the cache.
+        """
+        if self.force_refresh or not self.succeeded or self.result is None:
+            return None
+        earlier = SummaryRequest.objects.filter(
+            environment=self.environment,
+            evaluation_id=self.evaluation_id,
+            filter=self.filter,
+            status=self.Status.SUCCEEDED,
+            created_at__lt=self.created_at,
+            created_at__gte=self.created_at - POSTHOG_SUMMARY_CACHE,
+        ).exclude(pk=self.pk)
+        wanted = sorted(self.generation_ids)
+        return next(
+            (
+                candidate
+                for candidate in earlier
+                if sorted(candidate.generation_ids) == wanted and candidate.result == self.result
+            ),
+            None,
+        )
 
 
 class ApiPrefixMove(models.Model):

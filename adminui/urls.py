@@ -16,6 +16,7 @@ from adminui.keys import views as keys
 from adminui.ops import health
 from adminui.overview import views as overview
 from adminui.posthog import PostHogEnvironment, get_environment
+from adminui.web import errors
 
 
 class EnvironmentConverter:
@@ -151,6 +152,9 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export.csv", audit.audit_log_csv, name="audit-log-csv"),
     path("<env:environment>/", include(environment_urls)),
+    # Last: an address no route above knows (an unknown environment slug among them).
+    path("<str:first_segment>/", errors.unknown_address, name="unknown-address"),
+    path("<str:first_segment>/<path:rest>", errors.unknown_address, name="unknown-address-in"),
 ]
 
 handler403 = "adminui.web.errors.permission_denied"

@@ -50,6 +50,17 @@ def test_filters_by_actor_action_target_and_date(viewer_client, editor, viewer):
     assert len(viewer_client.get("/audit/", {"since": "2999-01-01"}).context["page_obj"]) == 0
 
 
+def test_a_bad_date_is_named_in_the_table_and_the_other_filters_still_apply(viewer_client, editor):
+    add_events(editor)
+    for headers in ({}, HTMX):
+        response = viewer_client.get(
+            "/audit/", {"since": "2024-13-45", "actor": "nobody-such"}, headers=headers
+        )
+        content = response.content.decode()
+        assert "Not filtered by From “2024-13-45”: Enter a valid date." in content
+        assert len(response.context["page_obj"]) == 0  # the actor filter applied
+
+
 def test_htmx_gets_only_the_table(viewer_client, editor):
     add_events(editor)
     response = viewer_client.get("/audit/", {"actor": "eddie"}, headers=HTMX)

@@ -285,6 +285,23 @@ def test_choosing_a_google_ads_account_lists_its_conversion_actions(viewer_clien
 
 
 @pytest.mark.usefixtures("older_posthog")
+def test_the_chosen_account_is_named_in_the_heading(viewer_client):
+    google = viewer_client.get(GOOGLE, {"customer": "2345678901", "parent": "1234567890"})
+    assert (
+        'Conversion actions of Acme US <span class="mono small muted">2345678901</span></h2>'
+        in google.content.decode()
+    )
+    linkedin = viewer_client.get(LINKEDIN, {"account": "508912377"}).content.decode()
+    assert 'rules of Acme — Demand gen <span class="mono small muted">508912377' in linkedin
+
+
+@pytest.mark.usefixtures("older_posthog")
+def test_an_account_the_list_does_not_have_is_headed_by_its_id(viewer_client):
+    html = viewer_client.get(GOOGLE, {"customer": "9999999999"}).content.decode()
+    assert 'Conversion actions of <span class="mono">9999999999</span></h2>' in html
+
+
+@pytest.mark.usefixtures("older_posthog")
 def test_the_account_links_carry_the_manager_as_parent(viewer_client):
     html = viewer_client.get(GOOGLE).content.decode()
     # Without JavaScript the link goes straight to the result (#panel-...).

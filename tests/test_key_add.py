@@ -51,6 +51,15 @@ def test_a_valid_key_is_created_audited_and_the_secret_goes_nowhere_else(
     assert not [r for r in caplog.records if SECRET in r.getMessage()]
 
 
+def test_a_second_key_with_an_existing_name_is_added_with_a_warning(editor_client, sandbox):
+    response = editor_client.post(URL, form_data(name="Claude judges"), follow=True)
+    content = response.content.decode()
+    assert "Key “Claude judges” added." in content
+    assert "Another key is already called “Claude judges” (Anthropic key " in content
+    unique = editor_client.post(URL, form_data(name="Judges"), follow=True).content.decode()
+    assert "Another key is already called" not in unique
+
+
 def test_htmx_gets_a_client_redirect_to_the_new_key(editor_client):
     response = editor_client.post(URL, form_data(), headers=HTMX)
     assert response.status_code == 200

@@ -74,3 +74,29 @@ def test_the_confirmation_still_works_when_posthog_cannot_list_dependents(editor
     assert response.status_code == 200
     assert "PostHog could not say which evaluations use this key" in content
     assert "Delete key" in content
+
+
+def test_the_confirmation_of_the_active_key_says_its_replacement_becomes_active(editor_client):
+    content = editor_client.get(url(demo.ACTIVE_KEY_ID)).content.decode()
+    assert "This is the active key" in content
+    assert "The key you move its evaluations to becomes the active key" in content
+    assert "no key will be active" in content
+
+
+def test_the_confirmation_of_another_key_says_nothing_about_the_active_key(editor_client):
+    assert "active key" not in editor_client.get(url(demo.KEY_CLAUDE)).content.decode()
+
+
+def test_deleting_the_active_key_says_which_key_runs_evaluations_now(editor_client, sandbox):
+    response = editor_client.post(
+        url(demo.ACTIVE_KEY_ID),
+        {"replacement_key_id": demo.KEY_STAGING_OPENAI, "was_active": "1"},
+        follow=True,
+    )
+    assert "“Staging OpenAI” now runs this project&#x27;s evaluations." in response.content.decode()
+
+
+def test_deleting_the_active_key_without_a_replacement_says_none_is_active(editor_client, sandbox):
+    response = editor_client.post(url(demo.ACTIVE_KEY_ID), {"was_active": "1"}, follow=True)
+    assert sandbox.state.active_key_id is None
+    assert "No key runs this project&#x27;s evaluations now" in response.content.decode()

@@ -80,6 +80,17 @@ def test_old_keys_get_a_rotation_reminder(viewer_client, settings):
     assert b"older than 5000 days" not in viewer_client.get(URL).content
 
 
+def test_rotation_reminders_ask_viewers_to_ask_an_editor(viewer_client, editor_client, settings):
+    settings.KEY_ROTATION_DAYS = 90
+    detail = f"{URL}{demo.KEY_PRODUCTION_OPENAI}/"
+    for page in (URL, detail):
+        seen_by_viewer = viewer_client.get(page).content.decode()
+        reminder = seen_by_viewer.split("older than 90 days")[1].split("</p>")[0]
+        assert "n Editor to rotate" in reminder
+        assert "rotating" not in reminder
+        assert "ask an Editor to rotate" not in editor_client.get(page).content.decode()
+
+
 def test_an_empty_project_explains_what_keys_are_for(editor_client, sandbox):
     sandbox.state.provider_keys.clear()
     response = editor_client.get(URL)

@@ -46,3 +46,18 @@ def test_an_older_posthog_that_needs_a_provider_asks_for_one(viewer_client, sand
 def test_a_chosen_key_wins_over_a_mismatching_provider(viewer_client):
     response = viewer_client.get(URL, {"provider": "openai", "key": demo.KEY_CLAUDE})
     assert response.context["loaded"]["catalog"].ok
+
+
+def test_models_of_providers_that_need_no_key_say_they_are_available_without_one(viewer_client):
+    catalog = viewer_client.get(URL).context["loaded"]["catalog"].value
+    keyless = {p.provider for p in catalog.providers if p.requires_provider_key is False}
+    assert keyless, "the sandbox has providers that need no key of the team's own"
+    for model, available in catalog.rows():
+        assert available is (model.provider in keyless), model
+
+
+def test_an_invalid_key_says_it_is_invalid_with_posthogs_message(viewer_client, sandbox):
+    key = sandbox.state.provider_keys[demo.KEY_OLD_ANTHROPIC]
+    content = viewer_client.get(URL, {"key": demo.KEY_OLD_ANTHROPIC}).content.decode()
+    assert f"The key “{key.name}” is not valid (state: Invalid)" in content
+    assert key.error_message and key.error_message in content

@@ -33,7 +33,9 @@ class AuditFilterForm(forms.Form):
 
     def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         """Apply the valid filters to a queryset of AuditEvent."""
-        data = self.cleaned_data if self.is_valid() else {}
+        # The valid filters apply even when another is not (`ignored` names it for the page).
+        self.is_valid()
+        data = self.cleaned_data
         if data.get("actor"):
             events = events.filter(actor_name__icontains=data["actor"])
         if data.get("action"):
@@ -48,6 +50,14 @@ class AuditFilterForm(forms.Form):
         if data.get("until"):
             events = events.filter(created_at__date__lte=data["until"])
         return events
+
+    def ignored(self) -> list[str]:
+        """The filters not applied, with what was given and why, e.g. a date that is not one."""
+        return [
+            f"{self[name].label} “{self.data.get(name, '')}”: {' '.join(map(str, errors))}"
+            for name, errors in self.errors.items()
+            if name in self.fields
+        ]
 
 
 def audit_events(params: QueryDict) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:

@@ -53,6 +53,7 @@ from adminui.posthog import (
     get_client,
 )
 from adminui.web.concurrency import gather
+from adminui.web.errors import render_list_failure
 from adminui.web.failures import LABELS, RETRYABLE_KINDS, evaluation_not_found, filter_message
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import (
@@ -159,7 +160,7 @@ def evaluation_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -
         response.status_code = 400
         return response
     if error:
-        raise error
+        return render_list_failure(request, "evaluations/list.html", error, context)
     page = outcome.value
     latest = latest_summaries(environment, [e.id for e in page.results])
     problems = key_problems(page.results, loaded["keys"], loaded["config"])

@@ -87,6 +87,8 @@ class PanelState:
     failure: Failure | None = None
     # The panel whose rows choose this one's `needs`, when it could not load: nothing to choose.
     blocked_by: PanelState | None = None
+    # The name of the row chosen for `needs` ("Acme US" for account 2345678901), when known.
+    chosen_name: str = ""
 
     @property
     def refused(self) -> bool:
@@ -132,7 +134,9 @@ def panel_states(
     loaded: dict[str, Outcome],
     environment: PostHogEnvironment,
     integration_id: int,
+    params: QueryDict | None = None,
 ) -> dict[str, PanelState]:
+    """Each panel's state; with the page's `params`, a chosen row's name from its chooser."""
     states = {}
     for resource in resources:
         url = reverse("integration-panel", args=[environment, integration_id, resource.slug])
@@ -146,7 +150,19 @@ def panel_states(
         chooser = choosers.get(state.resource.needs or "")
         if state.outcome is None and chooser is not None and chooser.failure is not None:
             states[slug] = replace(state, blocked_by=chooser)
+        elif params and state.outcome and chooser is not None and chooser.failure is None:
+            states[slug] = replace(state, chosen_name=name_of_choice(chooser, params))
     return states
+
+
+def name_of_choice(chooser: PanelState, params: QueryDict) -> str:
+    """The name of the chooser's row the user picked, as the chooser's list gives it."""
+    resource = chooser.resource
+    wanted = params.get(resource.opens or "", "")
+    rows = (resource.choices or resource.items)(chooser.value) if chooser.outcome else []
+    return next(
+        (str(resource.row_name(row)) for row in rows if str(resource.choice(row)) == wanted), ""
+    )
 
 
 def browser_refusal(

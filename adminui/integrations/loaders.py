@@ -143,6 +143,15 @@ def account_tree(accounts: list[GoogleAdsAccount]) -> list[AccountGroup]:
     return list(groups.values())
 
 
+def accounts_in(tree: list[AccountGroup]) -> list[GoogleAdsAccount]:
+    """Every account of a tree, for finding the chosen one's name."""
+    return [
+        account
+        for group in tree
+        for account in ([group.root] if group.root else []) + [n.account for n in group.nodes]
+    ]
+
+
 def _depth(level: str | None) -> int:
     try:
         return max(1, min(int(level or 1), 6))

@@ -77,6 +77,7 @@ class Resource:
     # PostHog reaches these through a provider wrapper that fails with a bare 500 on a wrong kind.
     wrapper_kind: str | None = None
     items: Callable[[Any], Iterable] = identity  # the rows in what `load` returns
+    choices: Callable[[Any], Iterable] | None = None  # the rows that choose (default: `items`)
     row_id: Callable[[Any], Any] = attrgetter("id")  # a row's `data-id`, which "Copy ids" copies
     summary: str = ""  # above the table; "{count}" is the number of rows
     search: Search | None = None
@@ -263,6 +264,7 @@ RESOURCES = {
             empty="The Google account reaches no enabled Google Ads accounts.",
             everything=loaders.all_google_accounts,
             opens="customer",  # its tree's links choose the conversion actions' account
+            choices=loaders.accounts_in,
             wrapper_kind="google-ads",
             own_template=True,
         ),

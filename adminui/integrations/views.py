@@ -37,13 +37,14 @@ from adminui.integrations.kinds import integration_kind_label
 from adminui.integrations.registry import BROWSERS, RESOURCES, resource_or_404
 from adminui.posthog import (
     PostHogEnvironment,
+    PostHogError,
     PostHogPersonalKeyRefused,
     PostHogValidationError,
     get_client,
 )
 from adminui.posthog.integrations import Integration
 from adminui.web.concurrency import gather, outcome_of
-from adminui.web.errors import add_to_form
+from adminui.web.errors import add_to_form, render_list_failure
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
 from adminui.web.responses import csv_download, go_to, json_download
@@ -89,21 +90,22 @@ def filter_integrations(integrations: list[Integration], params) -> list[Integra
 @require_GET
 @role_required(Role.VIEWER)
 def integration_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
-    integrations = get_client(environment).list_integrations()
     ordering = ordering_from(request.GET, INTEGRATION_COLUMNS, default="kind")
+    frame = {"ordering": ordering, "statuses": STATUSES, "page_sizes": PAGE_SIZES}
+    try:
+        integrations = get_client(environment).list_integrations()
+    except PostHogError as error:
+        return render_list_failure(request, "integrations/list.html", error, frame)
     shown = sort_items(
         filter_integrations(integrations, request.GET), INTEGRATION_COLUMNS, ordering
     )
     kinds = {i.kind: integration_kind_label(i.kind) for i in integrations}
-    context = {
+    context = frame | {
         "page_obj": paginate(shown, request.GET),
         "total": len(integrations),
         "needing_reconnection": [i for i in integrations if i.needs_reconnecting],
-        "ordering": ordering,
         "columns": INTEGRATION_COLUMNS,
         "kinds": dict(sorted(kinds.items(), key=lambda item: item[1].casefold())),
-        "statuses": STATUSES,
-        "page_sizes": PAGE_SIZES,
         "browsable": BROWSERS,
     }
     return render_page(request, "integrations/list.html", context, partial="integration-region")
@@ -120,7 +122,7 @@ def integration_detail(
     integration = client.get_integration(integration_id)
     resources = [RESOURCES[slug] for slug in BROWSERS.get(integration.kind, ())]
     loaded = gather(panel_calls(client, integration.id, resources, request.GET))
-    panels = panel_states(resources, loaded, environment, integration.id)
+    panels = panel_states(resources, loaded, environment, integration.id, request.GET)
     refusal = browser_refusal(panels, environment)
     context = {
         "integration": integration,

@@ -22,6 +22,7 @@ from django_htmx.http import trigger_client_event
 
 from adminui.audit.creators import added_through_portal
 from adminui.audit.service import Target, record_form_write, record_write
+from adminui.keys.afterwards import deleted_message, same_name_keys
 from adminui.keys.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
 from adminui.keys.inventory import (
     EXPORT_FIELDS,
@@ -38,7 +39,7 @@ from adminui.models import AuditEvent, BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
-from adminui.web.errors import add_to_form
+from adminui.web.errors import add_to_form, render_list_failure
 from adminui.web.failures import hint_for
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listing import PAGE_SIZES, paginate
@@ -68,10 +69,14 @@ def done(
 @require_GET
 @role_required(Role.VIEWER)
 def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
-    inventory = key_inventory(environment, request.GET)
+    frame = {"providers": PROVIDERS, "states": KEY_STATE_LABELS, "page_sizes": PAGE_SIZES}
+    try:
+        inventory = key_inventory(environment, request.GET)
+    except PostHogError as error:
+        return render_list_failure(request, "keys/list.html", error, frame)
     keys = inventory.keys
     page_obj = paginate(inventory.shown, request.GET)
-    context = {
+    context = frame | {
         "page_obj": page_obj,
         "added_by": added_through_portal(environment, [key.id for key in page_obj]),
         "total": len(keys),
@@ -80,9 +85,6 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "active_id": inventory.active_id,
         "ordering": inventory.ordering,
         "columns": KEY_COLUMNS,
-        "providers": PROVIDERS,
-        "states": KEY_STATE_LABELS,
-        "page_sizes": PAGE_SIZES,
         "due_for_rotation": [key for key in keys if is_due_for_rotation(key)],
     }
     return render_page(request, "keys/list.html", context, partial="key-region")
@@ -163,6 +165,13 @@ def key_add(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpRe
                 add_to_form(form, error)
         else:
             messages.success(request, f"Key “{key.name}” added. PostHog checked it: valid.")
+            if namesakes := same_name_keys(environment, key):
+                # PostHog allows two keys of one name, which lists then cannot tell apart.
+                messages.warning(
+                    request,
+                    f"Another key is already called “{key.name}” ({namesakes}): "
+                    "rename one so lists and pickers tell them apart.",
+                )
             return go_to(request, reverse("key-detail", args=[environment, key.id]))
     return render_page(request, "keys/add.html", context, partial="key-form")
 
@@ -398,11 +407,22 @@ def key_delete(
             sent={"replacement_key_id": replacement},
             call=lambda: client.delete_provider_key(key.id, replacement_key_id=replacement),
         )
-        messages.success(request, f"Key “{key.name}” deleted.")
+        messages.success(request, deleted_message(environment, key, request.POST))
         return go_to(request, list_url(environment, request))
     # Deleting must stay possible when PostHog cannot say what uses the key: the page says so.
-    dependents = gather({"dependents": lambda: client.get_dependent_configs(key.id)})["dependents"]
-    context = {"key": key, "dependents": dependents, "next": list_url(environment, request)}
+    loaded = gather(
+        {
+            "dependents": lambda: client.get_dependent_configs(key.id),
+            "config": client.get_evaluation_config,
+        }
+    )
+    context = {
+        "key": key,
+        "dependents": loaded["dependents"],
+        # Deleting the active key re-points or clears it (PostHog, §2.6): the page says which.
+        "is_active": active_key_id(loaded["config"]) == key.id,
+        "next": list_url(environment, request),
+    }
     return render_page(request, "keys/delete.html", context, partial="delete-dialog")
 
 
@@ -425,6 +445,10 @@ def model_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> Htt
         "providers": PROVIDERS,
         "provider": provider or "",
         "key_id": key_id or "",
+        # A key the provider refuses lists no models: the page says why, with PostHog's words.
+        "chosen_key": next((key for key in loaded["keys"].value if key.id == key_id), None)
+        if key_id and loaded["keys"].ok
+        else None,
         "filter": request.GET.get("q", ""),
     }
     return render_page(request, "keys/models.html", context, partial="model-results")

@@ -241,6 +241,20 @@ class ModelCatalog:
             providers=_build_list(ProviderSummary.from_api, data.get("providers")),
         )
 
+    def available_without_key(self, model: Model) -> bool | None:
+        """Whether PostHog runs the model without a key of the team's own: the older shape says
+        it per model, the newest per provider (`requires_provider_key`)."""
+        if model.posthog_available is not None:
+            return model.posthog_available
+        summary = next((p for p in self.providers if p.provider == model.provider), None)
+        if summary is None or summary.requires_provider_key is None:
+            return None
+        return not summary.requires_provider_key
+
+    def rows(self) -> list[tuple[Model, bool | None]]:
+        """Each model with whether it is available without a key."""
+        return [(model, self.available_without_key(model)) for model in self.models]
+
 
 class KeyEndpoints(Transport):
     """Provider keys, their validation, the evaluation config and the model catalog."""

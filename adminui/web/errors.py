@@ -16,9 +16,11 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django_htmx.http import reselect, reswap, retarget, trigger_client_event
 
 from adminui.posthog import errors as ph
+from adminui.posthog import get_environments
 from adminui.web.failures import hint_for
 
 logger = logging.getLogger(__name__)
@@ -62,11 +64,11 @@ def place_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse
 AUTO_RETRY_MAX_SECONDS = 60
 
 
-def render_upstream_error(request: HttpRequest, error: ph.PostHogError) -> HttpResponse:
+def upstream_context(request: HttpRequest, error: ph.PostHogError) -> dict:
+    """What templates/errors/upstream.html#upstream-error shows for this failure."""
     htmx = getattr(request, "htmx", None)
-    template = "errors/upstream.html#upstream-error" if htmx else "errors/upstream.html"
     retry_in = retry_in_seconds(error) if request.method == "GET" else None
-    context = {
+    return {
         "error": error,
         "hint": hint_for(error),
         "not_found": status_for(error) == 404,
@@ -74,16 +76,41 @@ def render_upstream_error(request: HttpRequest, error: ph.PostHogError) -> HttpR
         # An htmx region asks again by itself once PostHog accepts requests again.
         "retry_region": (htmx.target or "") if htmx and retry_in else "",
     }
+
+
+def error_response(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A failure's response: its status, and when a throttled read may be tried again."""
+    error = context["error"]
     response = render(request, template, context, status=status_for(error))
     if isinstance(error, ph.PostHogRateLimited) and error.retry_after:
         response["Retry-After"] = str(error.retry_after)
-    if retry_in and not htmx:
+    if context["retry_in"] and not getattr(request, "htmx", None):
         # Without JavaScript too: browsers reload a page with a Refresh header by themselves.
-        response["Refresh"] = str(retry_in)
+        response["Refresh"] = str(context["retry_in"])
+    return response
+
+
+def render_upstream_error(request: HttpRequest, error: ph.PostHogError) -> HttpResponse:
+    htmx = getattr(request, "htmx", None)
+    template = "errors/upstream.html#upstream-error" if htmx else "errors/upstream.html"
+    response = error_response(request, template, upstream_context(request, error))
     if htmx and request.method != "GET" and status_for(error) == 404:
         # The user acted on something that is gone: refresh what they are looking at.
         trigger_client_event(response, "dataChanged")
     return place_for_htmx(request, response)
+
+
+def render_list_failure(
+    request: HttpRequest, template: str, error: ph.PostHogError, frame: dict
+) -> HttpResponse:
+    """A list PostHog could not give. htmx gets the error inside the list's region, as for any
+    failed read; a page keeps its heading, filters and actions (`frame`, its context without
+    the list), with the error where the list would be (the template's `list_error` branch)."""
+    if getattr(request, "htmx", None):
+        return render_upstream_error(request, error)
+    logger.warning("PostHog call failed for %s: %s", request.path, error.message)
+    context = frame | upstream_context(request, error) | {"list_error": True}
+    return error_response(request, template, context)
 
 
 class PostHogErrorMiddleware:
@@ -100,6 +127,15 @@ class PostHogErrorMiddleware:
             "PostHog call failed for %s: %s", request.path, exception.message, exc_info=False
         )
         return render_upstream_error(request, exception)
+
+
+@require_safe
+def unknown_address(request: HttpRequest, first_segment: str, rest: str = "") -> HttpResponse:
+    """The portal's 404 page for an address no route knows, such as an unknown environment slug;
+    a view rather than handler404 alone, so DEBUG shows it too instead of Django's debug page."""
+    known = get_environments()
+    context = {"unknown_environment": first_segment if first_segment not in known else ""}
+    return render(request, "404.html", context, status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
