@@ -45,6 +45,7 @@ from adminui.posthog.integrations import Integration
 from adminui.web.concurrency import gather, outcome_of
 from adminui.web.errors import add_to_form
 from adminui.web.htmx import HtmxHttpRequest, render_page
+from adminui.web.listcopy import Read, gather_copied, wants_refresh
 from adminui.web.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
 from adminui.web.responses import csv_download, go_to, json_download
 from adminui.web.roles import Role, role_required
@@ -89,7 +90,15 @@ def filter_integrations(integrations: list[Integration], params) -> list[Integra
 @require_GET
 @role_required(Role.VIEWER)
 def integration_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
-    integrations = get_client(environment).list_integrations()
+    client = get_client(environment)
+    copied = gather_copied(
+        environment,
+        {"integrations": Read(("integrations",), client.list_integrations)},
+        refresh=wants_refresh(request.GET),
+    )
+    if error := copied.outcomes["integrations"].error:
+        raise error
+    integrations = copied.outcomes["integrations"].value
     ordering = ordering_from(request.GET, INTEGRATION_COLUMNS, default="kind")
     shown = sort_items(
         filter_integrations(integrations, request.GET), INTEGRATION_COLUMNS, ordering
@@ -105,6 +114,7 @@ def integration_list(request: HtmxHttpRequest, environment: PostHogEnvironment) 
         "statuses": STATUSES,
         "page_sizes": PAGE_SIZES,
         "browsable": BROWSERS,
+        "copy_age": copied.age_seconds,
     }
     return render_page(request, "integrations/list.html", context, partial="integration-region")
 

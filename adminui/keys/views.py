@@ -84,6 +84,7 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "states": KEY_STATE_LABELS,
         "page_sizes": PAGE_SIZES,
         "due_for_rotation": [key for key in keys if is_due_for_rotation(key)],
+        "copy_age": inventory.age_seconds,
     }
     return render_page(request, "keys/list.html", context, partial="key-region")
 
