@@ -173,7 +173,12 @@ def integration_panel(
         **panel_context(environment, integration_id, request.GET),
     }
     if request.htmx:
-        response = render(request, f"{found.template}#results", context)
+        # A row of another panel opening this one swaps the whole panel (its title names the
+        # choice); the panel's own search and pages swap its results.
+        whole = request.htmx.target == found.panel_id
+        response = render(
+            request, found.template if whole else f"{found.template}#results", context
+        )
         return push_url(response, detail_with_state(environment, integration_id, request.GET))
     return render(request, "integrations/panel_page.html", context)
 
