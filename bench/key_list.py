@@ -14,15 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import grow_inventory
 
 
 def main() -> None:
@@ -35,6 +32,7 @@ def main() -> None:
     from adminui.sandbox.server import SandboxServer
 
     server = SandboxServer(port=0, latency=args.latency_ms / 1000).start()
+    server.switch(throttles=False)  # PostHog's rate limits would answer 429 to the later runs
     client = django_client(server.url)
     print(f"key list benchmark: {args.runs} renders per size, +{args.latency_ms:g} ms per call")
     print(f"{'keys':>6} {'pages':>6} {'median ms':>10} {'p95 ms':>8} {'peak MiB':>9}  filter")
@@ -68,29 +66,6 @@ def django_client(sandbox_url: str):
     client = Client()
     client.force_login(user)
     return client
-
-
-def grow_inventory(server, count: int) -> None:
-    """Replace the sandbox's keys with `count` realistic ones."""
-    from adminui.sandbox.state import ProviderKey
-
-    providers = ["openai", "anthropic", "gemini", "openrouter", "azure_openai"]
-    states = ["ok", "ok", "ok", "invalid", "error", "unknown"]
-    now = datetime.now(UTC)
-    with server.state.lock:
-        server.state.provider_keys.clear()
-        for index in range(count):
-            key = ProviderKey(
-                id=str(uuid.UUID(int=index + 1, version=4)),
-                provider=providers[index % len(providers)],
-                name=f"{['prod', 'staging', 'batch'][index % 3]}-{index:05d}",
-                api_key=f"sk-bench-{index:012d}",
-                state=states[index % len(states)],
-                error_message=None,
-                created_at=now - timedelta(hours=index),
-                created_by=None,
-            )
-            server.state.provider_keys[key.id] = key
 
 
 def report(server, client, count: int, query: dict, runs: int) -> None:

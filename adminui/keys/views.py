@@ -107,14 +107,18 @@ def key_detail(
     request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
 ) -> HttpResponse:
     client = get_client(environment)
-    key = client.get_provider_key(key_id)
+    # The key with everything else at once (one round trip); a key that is gone answers 404.
     loaded = gather(
         {
+            "key": lambda: client.get_provider_key(key_id),
             "dependents": lambda: client.get_dependent_configs(key_id),
             "models": lambda: client.list_models(key_id=key_id),
             "config": client.get_evaluation_config,
         }
     )
+    if loaded["key"].error:
+        raise loaded["key"].error
+    key = loaded["key"].value
     context = {
         "key": key,
         "loaded": loaded,
