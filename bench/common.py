@@ -170,13 +170,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 30.0) -> None:
+def wait_until_up(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or its workers still booting
             pass
         time.sleep(0.1)
     raise SystemExit(f"The portal did not answer {url} within {timeout:.0f} s.")
