@@ -48,6 +48,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 
 bench: $(VENV)/.dev
+	$(PY) bench/pages.py
 	$(PY) bench/overview.py
 	$(PY) bench/key_list.py
 	$(PY) bench/keep_alive.py

@@ -153,6 +153,9 @@ CACHES = {
 }
 # Sessions (and the messages kept in them) are shared by every instance: in the database, read
 # through Redis when there is one.
+# How long the lists (keys, evaluations, integrations) re-filter a copy of PostHog's answer before
+# reading PostHog again; the portal's own writes drop the copy at once (adminui/web/listcopy.py).
+LIST_CACHE_MAX_AGE = env_duration("LIST_CACHE_MAX_AGE", "30s")
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if _cache_url

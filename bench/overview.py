@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import p95, start_sandbox
 
 
 def parse_args() -> argparse.Namespace:
@@ -36,14 +32,6 @@ def parse_args() -> argparse.Namespace:
         "--latency", type=float, default=0.2, help="seconds added to each PostHog call (0.2)"
     )
     return parser.parse_args()
-
-
-def start_sandbox(latency: float):
-    from adminui.sandbox.server import SandboxServer
-
-    sandbox = SandboxServer(port=0).start()
-    sandbox.faults.add(r"^/api/", latency=latency)  # every API path; control paths stay fast
-    return sandbox
 
 
 def set_up_django(sandbox_port: int):
@@ -78,16 +66,11 @@ def timed(call: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
 def sequential_gather(calls):
     """What the Overview would cost without `gather`: each call waits for the one before."""
-    from adminui.web.concurrency import _outcome
+    from adminui.web.concurrency import outcome_of
 
-    return {name: _outcome(call) for name, call in calls.items()}
+    return {name: outcome_of(call) for name, call in calls.items()}
 
 
 def render_overview(client, url: str) -> None:

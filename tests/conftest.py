@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.core.cache import cache
 from django.test import Client
 
 from adminui.demo_project import DEMO_PERSONAL_API_KEY
@@ -88,8 +89,10 @@ def sandbox_server():
 
 @pytest.fixture(autouse=True)
 def sandbox(sandbox_server, settings):
-    """Each test starts from the sandbox's demo data with no faults; the portal points at it."""
+    """Each test starts from the sandbox's demo data with no faults; the portal points at it,
+    with no copy of an earlier test's lists (adminui/web/listcopy.py) in the cache."""
     sandbox_server.reset()
+    cache.clear()
     settings.POSTHOG_HOST = sandbox_server.url
     return sandbox_server
 

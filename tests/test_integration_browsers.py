@@ -73,7 +73,9 @@ def test_the_repository_panel_alone_answers_htmx_and_puts_the_page_in_the_addres
     viewer_client,
 ):
     response = viewer_client.get(
-        f"{GITHUB}repositories/", {"q": "api", "page": 1}, headers=htmx_for("panel-repositories")
+        f"{GITHUB}repositories/",
+        {"q": "api", "page": 1},
+        headers=htmx_for("panel-repositories-results"),
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="panel-repositories-results"')
@@ -120,7 +122,9 @@ def test_choosing_a_repository_with_htmx_re_renders_the_whole_browser(viewer_cli
 def test_the_branch_panel_answers_htmx_on_its_own(viewer_client, sandbox):
     repository = repositories(sandbox)[0]
     response = viewer_client.get(
-        f"{GITHUB}branches/", {"repo": repository["full_name"]}, headers=htmx_for("panel-branches")
+        f"{GITHUB}branches/",
+        {"repo": repository["full_name"]},
+        headers=htmx_for("panel-branches-results"),
     )
     assert response.content.decode().lstrip().startswith('<div id="panel-branches-results"')
 
@@ -193,7 +197,7 @@ def test_linear_lists_its_teams(viewer_client, sandbox):
     teams = sandbox.state.integrations[demo.LINEAR_INTEGRATION_ID].resources["teams"]
     assert "5 Linear teams" in html
     assert data_ids(html) == [team["id"] for team in teams]
-    response = viewer_client.get(f"{LINEAR}teams/", headers=htmx_for("panel-teams"))
+    response = viewer_client.get(f"{LINEAR}teams/", headers=htmx_for("panel-teams-results"))
     assert response.content.decode().lstrip().startswith('<div id="panel-teams-results"')
 
 
@@ -244,7 +248,7 @@ def test_with_another_users_key_private_channels_are_missing(viewer_client, sand
 
 def test_slack_channels_panel_answers_htmx(viewer_client):
     response = viewer_client.get(
-        f"{SLACK}channels/", {"q": "ai"}, headers=htmx_for("panel-channels")
+        f"{SLACK}channels/", {"q": "ai"}, headers=htmx_for("panel-channels-results")
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="panel-channels-results"')
@@ -322,7 +326,7 @@ def test_a_manager_account_explains_where_conversion_actions_live(viewer_client)
 def test_conversion_actions_answer_htmx_and_export(viewer_client):
     params = {"customer": "3456789012", "parent": "1234567890"}
     response = viewer_client.get(
-        f"{GOOGLE}conversion-actions/", params, headers=htmx_for("panel-conversion-actions")
+        f"{GOOGLE}conversion-actions/", params, headers=htmx_for("panel-conversion-actions-results")
     )
     assert (
         response.content.decode().lstrip().startswith('<div id="panel-conversion-actions-results"')

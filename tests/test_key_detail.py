@@ -51,5 +51,5 @@ def test_azure_keys_show_their_endpoint_and_version(viewer_client):
 def test_the_trial_usage_meter_appears_when_posthog_returns_trial_fields(viewer_client, sandbox):
     assert b"Trial evaluations" not in viewer_client.get("/sandbox/keys/").content
     sandbox.switch(trial_era=True)
-    content = viewer_client.get("/sandbox/keys/").content.decode()
+    content = viewer_client.get("/sandbox/keys/", {"refresh": 1}).content.decode()
     assert "Trial evaluations:" in content and "<meter" in content

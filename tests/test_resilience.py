@@ -92,7 +92,7 @@ def traffic() -> list[Call]:
             "repositories panel",
             "GET",
             f"{integration}repositories/",
-            headers=htmx_for("panel-repositories"),
+            headers=htmx_for("panel-repositories-results"),
         ),
         Call(
             "add key",

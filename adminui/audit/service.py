@@ -13,6 +13,7 @@ from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, PostHogError
 from adminui.posthog.redaction import redact, redact_payload
 from adminui.web.errors import add_to_form
+from adminui.web.listcopy import invalidate
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,16 @@ def record_call[T](
     try:
         result = call()
     except PostHogError as error:
+        invalidate(environment)  # a failed write may still have applied
+
         event.outcome = (
             AuditEvent.Outcome.UNKNOWN if error.may_have_applied else AuditEvent.Outcome.FAILURE
         )
         event.error = redact(error.message)
         event.save(update_fields=["outcome", "error"])
         raise
+    # Every list's copy of this environment is now out of date (adminui/web/listcopy.py).
+    invalidate(environment)
     event.outcome = AuditEvent.Outcome.SUCCESS
     # A create only learns its target's id (and an action by id its name) from PostHog's answer.
     event.target_id = event.target_id or str(getattr(result, "id", ""))

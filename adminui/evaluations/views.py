@@ -9,6 +9,7 @@ finished.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -56,6 +57,7 @@ from adminui.web.concurrency import gather
 from adminui.web.errors import render_list_failure
 from adminui.web.failures import LABELS, RETRYABLE_KINDS, evaluation_not_found, filter_message
 from adminui.web.htmx import HtmxHttpRequest, render_page
+from adminui.web.listcopy import Read, gather_copied, wants_refresh
 from adminui.web.listing import (
     PAGE_SIZES,
     RemotePage,
@@ -125,22 +127,30 @@ def evaluation_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -
     ordering = ordering_from(request.GET, EVALUATION_COLUMNS, default="-updated")
     size, number = page_size_from(request.GET), page_number(request.GET)
     client = get_client(environment)
-    loaded = gather(
+    # PostHog filters, sorts and pages this list: each distinct query is its own copy.
+    query: dict[str, Any] = {
+        # The type goes to PostHog as typed: PostHog knows its newest types, and says so
+        # (a 400 naming the filter) when one does not exist.
+        "search": request.GET.get("q", "").strip() or None,
+        "enabled": ENABLED_FILTER.get(request.GET.get("enabled", "")),
+        "evaluation_type": request.GET.get("type", "").strip() or None,
+        "order_by": ("-" if ordering.descending else "") + ORDER_BY[ordering.column],
+        "limit": size,
+        "offset": (number - 1) * size,
+    }
+    copied = gather_copied(
+        environment,
         {
-            # The type goes to PostHog as typed: PostHog knows its newest types, and says so
-            # (a 400 naming the filter) when one does not exist.
-            "page": lambda: client.list_evaluations(
-                search=request.GET.get("q", "").strip() or None,
-                enabled=ENABLED_FILTER.get(request.GET.get("enabled", "")),
-                evaluation_type=request.GET.get("type", "").strip() or None,
-                order_by=("-" if ordering.descending else "") + ORDER_BY[ordering.column],
-                limit=size,
-                offset=(number - 1) * size,
+            "page": Read(
+                ("evaluations", *sorted(query.items())),
+                lambda: client.list_evaluations(**query),
             ),
-            "keys": client.list_provider_keys,
-            "config": client.get_evaluation_config,
-        }
+            "keys": Read(("provider_keys",), client.list_provider_keys),
+            "config": Read(("evaluation_config",), client.get_evaluation_config),
+        },
+        refresh=wants_refresh(request.GET),
     )
+    loaded = copied.outcomes
     context = {
         "ordering": ordering,
         "columns": EVALUATION_COLUMNS,
@@ -148,6 +158,7 @@ def evaluation_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -
         "types": TYPE_LABELS,
         "filtered": any(request.GET.get(name) for name in ("q", "enabled", "type")),
         "environment_evaluations_url": environment.project_url("llm-analytics/evaluations"),
+        "copy_age": None,  # a refused filter has no copy to date
     }
     outcome = loaded["page"]
     error = outcome.error
@@ -178,6 +189,7 @@ def evaluation_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -
             for evaluation in page.results
         ],
         "keys_unchecked": loaded["keys"].error or loaded["config"].error,
+        "copy_age": copied.age_seconds,
     }
     return render_page(request, "evaluations/list.html", context, partial="evaluation-region")
 

@@ -359,6 +359,11 @@ BROWSERS = {
 }
 
 
+def opened_by(resource: Resource) -> Resource | None:
+    """The panel a resource's rows open (the repositories' open the branches), if any."""
+    return next((other for other in RESOURCES.values() if other.needs == resource.opens), None)
+
+
 def resource_or_404(slug: str) -> Resource:
     try:
         return RESOURCES[slug]

@@ -7,7 +7,7 @@ import json
 from django import template
 from django.http import QueryDict
 
-from adminui.integrations.registry import Column, Resource
+from adminui.integrations.registry import Column, Resource, opened_by
 
 register = template.Library()
 
@@ -28,6 +28,12 @@ def row_id(item, resource: Resource):
 def choice(item, resource: Resource):
     """The value a row gives the next panel's choice (`resource.opens`)."""
     return resource.choice(item)
+
+
+@register.filter
+def opened_panel(resource: Resource) -> Resource | None:
+    """The panel this resource's rows open (`registry.opened_by`), which their links swap."""
+    return opened_by(resource)
 
 
 @register.filter

@@ -37,7 +37,6 @@ from adminui.integrations.kinds import integration_kind_label
 from adminui.integrations.registry import BROWSERS, RESOURCES, resource_or_404
 from adminui.posthog import (
     PostHogEnvironment,
-    PostHogError,
     PostHogPersonalKeyRefused,
     PostHogValidationError,
     get_client,
@@ -46,6 +45,7 @@ from adminui.posthog.integrations import Integration
 from adminui.web.concurrency import gather, outcome_of
 from adminui.web.errors import add_to_form, render_list_failure
 from adminui.web.htmx import HtmxHttpRequest, render_page
+from adminui.web.listcopy import Read, gather_copied, wants_refresh
 from adminui.web.listing import PAGE_SIZES, SortColumn, matches, ordering_from, paginate, sort_items
 from adminui.web.responses import csv_download, go_to, json_download
 from adminui.web.roles import Role, role_required
@@ -92,10 +92,15 @@ def filter_integrations(integrations: list[Integration], params) -> list[Integra
 def integration_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
     ordering = ordering_from(request.GET, INTEGRATION_COLUMNS, default="kind")
     frame = {"ordering": ordering, "statuses": STATUSES, "page_sizes": PAGE_SIZES}
-    try:
-        integrations = get_client(environment).list_integrations()
-    except PostHogError as error:
+    client = get_client(environment)
+    copied = gather_copied(
+        environment,
+        {"integrations": Read(("integrations",), client.list_integrations)},
+        refresh=wants_refresh(request.GET),
+    )
+    if error := copied.outcomes["integrations"].error:
         return render_list_failure(request, "integrations/list.html", error, frame)
+    integrations = copied.outcomes["integrations"].value
     shown = sort_items(
         filter_integrations(integrations, request.GET), INTEGRATION_COLUMNS, ordering
     )
@@ -107,6 +112,7 @@ def integration_list(request: HtmxHttpRequest, environment: PostHogEnvironment) 
         "columns": INTEGRATION_COLUMNS,
         "kinds": dict(sorted(kinds.items(), key=lambda item: item[1].casefold())),
         "browsable": BROWSERS,
+        "copy_age": copied.age_seconds,
     }
     return render_page(request, "integrations/list.html", context, partial="integration-region")
 
@@ -165,7 +171,12 @@ def integration_panel(
         **panel_context(environment, integration_id, request.GET),
     }
     if request.htmx:
-        response = render(request, f"{found.template}#results", context)
+        # A row of another panel opening this one swaps the whole panel (its title names the
+        # choice); the panel's own search and pages swap its results.
+        whole = request.htmx.target == found.panel_id
+        response = render(
+            request, found.template if whole else f"{found.template}#results", context
+        )
         return push_url(response, detail_with_state(environment, integration_id, request.GET))
     return render(request, "integrations/panel_page.html", context)
 

@@ -12,7 +12,8 @@ from adminui.keys.rotation import age_in_days
 from adminui.posthog import PostHogEnvironment, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.posthog.types import Listing
-from adminui.web.concurrency import Outcome, gather
+from adminui.web.concurrency import Outcome
+from adminui.web.listcopy import Read, gather_copied, wants_refresh
 from adminui.web.listing import Ordering, SortColumn, matches, ordering_from, sort_items
 
 STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
@@ -65,12 +66,14 @@ def filter_keys(keys: list[ProviderKey], params) -> list[ProviderKey]:
 
 @dataclass(frozen=True)
 class KeyInventory:
-    """Every key, the ones the query string asks for (filtered and sorted), and the config."""
+    """Every key, the ones the query string asks for (filtered and sorted), the config, and how
+    old the copy of PostHog's answer is (`adminui.web.listcopy`)."""
 
     keys: Listing[ProviderKey]
     shown: list[ProviderKey]
     ordering: Ordering
     config: Outcome
+    age_seconds: int
 
     @property
     def active_id(self) -> str | None:
@@ -78,15 +81,24 @@ class KeyInventory:
 
 
 def key_inventory(environment: PostHogEnvironment, params: QueryDict) -> KeyInventory:
-    """The keys and the evaluation config, read at the same time; the config may fail alone."""
+    """The keys and the evaluation config, read at the same time (or re-filtered from the list's
+    copy); the config may fail alone."""
     client = get_client(environment)
-    loaded = gather({"keys": client.list_provider_keys, "config": client.get_evaluation_config})
+    copied = gather_copied(
+        environment,
+        {
+            "keys": Read(("provider_keys",), client.list_provider_keys),
+            "config": Read(("evaluation_config",), client.get_evaluation_config),
+        },
+        refresh=wants_refresh(params),
+    )
+    loaded = copied.outcomes
     if loaded["keys"].error:
         raise loaded["keys"].error
     keys = loaded["keys"].value
     ordering = ordering_from(params, KEY_COLUMNS, default="provider")
     shown = sort_items(filter_keys(keys, params), KEY_COLUMNS, ordering)
-    return KeyInventory(keys, shown, ordering, loaded["config"])
+    return KeyInventory(keys, shown, ordering, loaded["config"], copied.age_seconds)
 
 
 def export_row(key: ProviderKey, active_id: str | None) -> dict:

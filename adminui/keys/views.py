@@ -86,6 +86,7 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "ordering": inventory.ordering,
         "columns": KEY_COLUMNS,
         "due_for_rotation": [key for key in keys if is_due_for_rotation(key)],
+        "copy_age": inventory.age_seconds,
     }
     return render_page(request, "keys/list.html", context, partial="key-region")
 
@@ -108,14 +109,18 @@ def key_detail(
     request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str
 ) -> HttpResponse:
     client = get_client(environment)
-    key = client.get_provider_key(key_id)
+    # The key with everything else at once (one round trip); a key that is gone answers 404.
     loaded = gather(
         {
+            "key": lambda: client.get_provider_key(key_id),
             "dependents": lambda: client.get_dependent_configs(key_id),
             "models": lambda: client.list_models(key_id=key_id),
             "config": client.get_evaluation_config,
         }
     )
+    if loaded["key"].error:
+        raise loaded["key"].error
+    key = loaded["key"].value
     context = {
         "key": key,
         "loaded": loaded,

@@ -212,6 +212,11 @@ class SandboxServer:
         self.state.switches.change(**switches)
         return self.state.switches.to_json()
 
+    @property
+    def connections_accepted(self) -> int:
+        """How many TCP connections the sandbox has accepted since it started."""
+        return self._httpd.accepted if self._httpd else 0
+
     def received(self, path_regex: str, method: str | None = None) -> list[RecordedRequest]:
         """The recorded requests whose path (no query) matches, as faults match; oldest first."""
         return [
@@ -460,11 +465,13 @@ class _HTTPServer(ThreadingHTTPServer):
         self.sandbox = sandbox
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self.accepted = 0  # TCP connections accepted so far (bench/: are connections reused?)
         super().__init__(address, _Handler)
 
     def track(self, connection: socket.socket, *, open_: bool) -> None:
         with self._connections_lock:
             if open_:
+                self.accepted += 1
                 self._connections.add(connection)
             else:
                 self._connections.discard(connection)

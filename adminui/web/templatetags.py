@@ -14,6 +14,7 @@ from django.utils.timesince import timesince
 from adminui.integrations.kinds import integration_kind_label
 from adminui.keys.providers import key_state_label, provider_info, provider_label
 from adminui.keys.rotation import age_in_days
+from adminui.web.listcopy import REFRESH_PARAM
 
 register = template.Library()
 
@@ -28,10 +29,12 @@ def query(context, *pairs, keep_page: bool = False, **changes) -> str:
     integration's page keeps every panel's choices (a repository search, the chosen
     repository, its branch page) in one query string, and a choice in one panel keeps the
     others' pages. Positional arguments are name/value pairs, for a parameter named by a
-    variable: ``{% query param page.next_page_number %}``.
+    variable: ``{% query param page.next_page_number %}``. A list's `refresh` (skip its copy
+    of PostHog's answer) is never carried on: only its Refresh link asks for it.
     """
     updates = dict(zip(pairs[::2], pairs[1::2], strict=True)) | changes
     params = context["request"].GET.copy()
+    params.pop(REFRESH_PARAM, None)
     if not keep_page and "page" not in updates:
         params.pop("page", None)
     encoded = changed_query(params, updates)

@@ -77,6 +77,18 @@
     if (heading) heading.focus();
   });
 
+  // A row's link that opens the next panel (cells/_open.html) swaps only that panel: mark its
+  // row as the chosen one here, as the server does when it renders the whole page.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const link = event.detail.elt;
+    if (!event.detail.successful || !link.matches?.("[data-opens-row]")) return;
+    const row = link.closest("tr");
+    row.parentElement.querySelectorAll("tr[aria-current]").forEach((other) => {
+      other.removeAttribute("aria-current");
+    });
+    row.setAttribute("aria-current", "true");
+  });
+
   // The server swaps its error panels in place; these cover what it cannot answer.
   document.addEventListener("htmx:sendError", () =>
     showToast("The portal could not be reached. Check your connection and try again."));
