@@ -43,7 +43,8 @@ def test_opening_a_repositorys_branches_swaps_only_the_branch_panel(viewer_clien
     html = response.content.decode()
     assert html.lstrip().startswith('<section class="panel browser-panel" id="panel-branches"')
     assert 'id="panel-repositories"' not in html and "Branches of" in html
-    assert response["HX-Push-Url"] == link[1].replace("&amp;", "&")
+    page_url, fragment = link[1].replace("&amp;", "&").split("#")
+    assert response["HX-Push-Url"] == page_url and fragment == "panel-branches"
     # Without JavaScript the same link opens the whole page with the branches shown.
-    plain = viewer_client.get(link[1].replace("&amp;", "&")).content.decode()
+    plain = viewer_client.get(page_url).content.decode()
     assert 'id="panel-repositories"' in plain and "Branches of" in plain
