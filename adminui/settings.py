@@ -297,7 +297,7 @@ POSTHOG_LLM_READ_TIMEOUT = env_float(
 )
 
 # Background tasks (AI evaluation summaries) with Django's tasks framework. The default queues
-# them in the database for the worker that `make run` starts (`manage.py db_worker`);
+# them in the database for the worker that `make run` starts (`manage.py worker`);
 # `immediate` runs them inside the web request instead (no worker; for development only).
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
