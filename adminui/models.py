@@ -20,6 +20,12 @@ ACTION_LABELS = {
     "evaluation.summarize": "asked for a summary of",
     "evaluation.update": "changed evaluation",
     "integration.authorize": "started connecting",
+    "integration.refresh_repositories": "refreshed the GitHub repositories of",
+}
+# The same actions as a filter offers them: the phrase without the word that leads to its target.
+ACTION_FILTER_LABELS = {
+    action: (phrase := label.removesuffix(" to").removesuffix(" of"))[0].upper() + phrase[1:]
+    for action, label in ACTION_LABELS.items()
 }
 
 

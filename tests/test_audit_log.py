@@ -90,3 +90,10 @@ def test_the_csv_export_writes_details_as_json_and_defuses_formulas(viewer_clien
     )
     assert rows[0]["target_label"].startswith("'=")
     assert json.loads(rows[0]["details"]) == {"api_key": "[redacted]", "name": "x"}
+
+
+def test_the_action_filter_offers_every_action_as_a_whole_phrase(viewer_client):
+    choices = dict(viewer_client.get("/audit/").context["form"].fields["action"].choices)
+    assert choices["evaluation_config.set_active_key"] == "Set the evaluation key"
+    assert choices["evaluation.summarize"] == "Asked for a summary"
+    assert choices["integration.refresh_repositories"] == "Refreshed the GitHub repositories"

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from adminui.models import ACTION_LABELS, AuditEvent
+from adminui.models import ACTION_FILTER_LABELS, AuditEvent
 from adminui.web.forms import use_field_templates
 
 
@@ -17,7 +17,7 @@ class AuditFilterForm(forms.Form):
         widget=forms.SearchInput({"placeholder": "username", "data-search": True}),
     )
     action = forms.ChoiceField(
-        required=False, choices=[("", "Any action"), *ACTION_LABELS.items()], label="Action"
+        required=False, choices=[("", "Any action"), *ACTION_FILTER_LABELS.items()], label="Action"
     )
     target = forms.CharField(
         required=False, label="Target", widget=forms.SearchInput({"placeholder": "name or id"})
