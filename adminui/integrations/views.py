@@ -34,7 +34,7 @@ from adminui.integrations.browsers import (
 )
 from adminui.integrations.destinations import allow_form_posts_to, refused_destination
 from adminui.integrations.kinds import integration_kind_label
-from adminui.integrations.registry import BROWSERS, RESOURCES, resource_or_404
+from adminui.integrations.registry import BROWSERS, RESOURCES, Resource, resource_or_404
 from adminui.posthog import (
     PostHogEnvironment,
     PostHogPersonalKeyRefused,
@@ -42,7 +42,7 @@ from adminui.posthog import (
     get_client,
 )
 from adminui.posthog.integrations import Integration
-from adminui.web.concurrency import gather, outcome_of
+from adminui.web.concurrency import Outcome, gather, outcome_of
 from adminui.web.errors import add_to_form, render_list_failure
 from adminui.web.htmx import HtmxHttpRequest, render_page
 from adminui.web.listcopy import Read, gather_copied, wants_refresh
@@ -219,20 +219,8 @@ def twilio_refresh(
             )
         }
     )
-    panel = panel_states([resource], loaded, environment, integration_id)[resource.slug]
-    if not request.htmx:
-        if panel.failure:
-            messages.error(request, f"{panel.failure.title}. {panel.failure.message}")
-        else:
-            messages.success(request, "PostHog fetched the phone numbers from Twilio again.")
-        return redirect("integration-detail", environment, integration_id)
-    context = {
-        "panel": panel,
-        "refreshed": panel.failure is None,
-        "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
-        **panel_context(environment, integration_id, request.GET),
-    }
-    return render(request, f"{resource.template}#results", context)
+    done = "PostHog fetched the phone numbers from Twilio again."
+    return refreshed_panel(request, environment, integration_id, resource, loaded, done=done)
 
 
 @require_POST
@@ -258,17 +246,35 @@ def github_refresh(
         return resource.load(client, integration_id, QueryDict())
 
     loaded = {resource.slug: outcome_of(refresh_then_list)}
+    done = "PostHog read the repositories from GitHub again."
+    return refreshed_panel(
+        request, environment, integration_id, resource, loaded, done=done, params=QueryDict()
+    )
+
+
+def refreshed_panel(
+    request: HtmxHttpRequest,
+    environment: PostHogEnvironment,
+    integration_id: int,
+    resource: Resource,
+    loaded: dict[str, Outcome],
+    *,
+    done: str,
+    params: QueryDict | None = None,
+) -> HttpResponse:
+    """After asking PostHog to read a list from its provider again: htmx gets the list's panel,
+    a plain form a message (the failure, or `done`) on the integration's page."""
     panel = panel_states([resource], loaded, environment, integration_id)[resource.slug]
     if not request.htmx:
         if panel.failure:
             messages.error(request, f"{panel.failure.title}. {panel.failure.message}")
         else:
-            messages.success(request, "PostHog read the repositories from GitHub again.")
+            messages.success(request, done)
         return redirect("integration-detail", environment, integration_id)
     context = {
         "panel": panel,
         "refreshed": panel.failure is None,
-        **panel_context(environment, integration_id, QueryDict()),
+        **panel_context(environment, integration_id, request.GET if params is None else params),
     }
     return render(request, f"{resource.template}#results", context)
 
