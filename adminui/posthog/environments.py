@@ -41,6 +41,18 @@ AUTO_PREFIX = "auto"
 
 
 @dataclass(frozen=True)
+class AlertChannels:
+    """Where an environment's alerts go when the environments file overrides the global
+    ``ALERT_*`` settings; ``None`` in a field means "as configured globally". URLs and the
+    webhook secret are secrets: never shown by ``repr``."""
+
+    email_to: tuple[str, ...] | None = None
+    slack_webhook_url: str | None = field(default=None, repr=False)
+    webhook_url: str | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class PostHogEnvironment:
     """One PostHog project reached with one personal API key (never shown by ``repr``)."""
 
@@ -54,6 +66,9 @@ class PostHogEnvironment:
     connect_timeout: float
     read_timeout: float
     llm_read_timeout: float
+    colour: str = ""  # a CSS colour name from the environments file, e.g. "red" for production
+    failover: bool = False  # opt-in: a failing active key is replaced by a healthy one
+    alert_channels: AlertChannels = field(default_factory=AlertChannels)
 
     def posthog_url(self, path: str = "/") -> str:
         """A link into this PostHog's web app, e.g. ``/project/4242/llm-analytics/evaluations``."""

@@ -13,7 +13,9 @@ from functools import wraps
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+
+from adminui.posthog import PostHogEnvironment, get_environments
 
 
 class Role(enum.IntEnum):
@@ -38,6 +40,16 @@ def role_of(user: User | AnonymousUser) -> Role | None:
     names = set(user.groups.values_list("name", flat=True))
     granted = [role for role in Role if role.label in names]
     return max(granted, default=None)
+
+
+def role_in(user: User | AnonymousUser, environment: PostHogEnvironment) -> Role | None:
+    """The user's role in one environment; None: the environment is hidden from them."""
+    return role_of(user)
+
+
+def visible_environments(user: User | AnonymousUser) -> list[PostHogEnvironment]:
+    """The environments the user may see, in the configured order."""
+    return [env for env in get_environments().values() if role_in(user, env) is not None]
 
 
 def has_role(user: User | AnonymousUser, role: Role) -> bool:
@@ -66,7 +78,13 @@ def role_required(role: Role) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            current = role_of(request.user)
+            environment = kwargs.get("environment")
+            if isinstance(environment, PostHogEnvironment):
+                current = role_in(request.user, environment)
+                if current is None and role_of(request.user) is not None:
+                    raise Http404("No such environment.")
+            else:
+                current = role_of(request.user)
             if current is None or current < role:
                 raise RoleRequired(role, current)
             return view(request, *args, **kwargs)

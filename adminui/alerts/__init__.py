@@ -1,0 +1,1 @@
+"""Alerts: opened and resolved from what each key-health sweep saw, and sent to people."""
