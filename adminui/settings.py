@@ -252,7 +252,22 @@ SECURE_CSP = {
     "form-action": form_action_sources(OIDC),
 }
 
-# PostHog. Without POSTHOG_HOST the portal talks to the embedded sandbox (see `make run`).
+# PostHog: one environment from the POSTHOG_* variables (without POSTHOG_HOST, the embedded
+# sandbox; see `make run`), or several, each with its own host and key, from the environments
+# file (README, "Environments file"). The file replaces the one environment the variables make,
+# so setting both is refused rather than one silently ignored.
+ADMINUI_ENVIRONMENTS_FILE = env_str("ADMINUI_ENVIRONMENTS_FILE")
+SINGLE_ENVIRONMENT_VARIABLES = (
+    "POSTHOG_HOST", "POSTHOG_PROJECT_ID", "POSTHOG_PERSONAL_API_KEY",
+    "POSTHOG_PERSONAL_API_KEY_FILE", "POSTHOG_ENVIRONMENT_NAME",
+)  # fmt: skip
+if ADMINUI_ENVIRONMENTS_FILE and (
+    single := [v for v in SINGLE_ENVIRONMENT_VARIABLES if env_str(v)]
+):
+    raise ImproperlyConfigured(
+        f"ADMINUI_ENVIRONMENTS_FILE and {', '.join(single)} are both set: the environments file "
+        "defines every environment, so unset the POSTHOG_* variables it replaces."
+    )
 SANDBOX_PORT = env_int("SANDBOX_PORT", 8001, minimum=1)
 POSTHOG_HOST = env_url("POSTHOG_HOST")
 POSTHOG_SANDBOX = not POSTHOG_HOST
@@ -295,6 +310,24 @@ if POSTHOG_WEB_BUDGET >= WEB_TIMEOUT:
 POSTHOG_LLM_READ_TIMEOUT = env_float(
     "POSTHOG_LLM_READ_TIMEOUT", max(1.0, min(90.0, POSTHOG_WEB_BUDGET - POSTHOG_CONNECT_TIMEOUT))
 )
+
+# The environments file, read here so a bad file stops every process at start-up; sandbox mode
+# (demo accounts) holds only while every environment is the local sandbox.
+if ADMINUI_ENVIRONMENTS_FILE:
+    from adminui.posthog.environment_file import GlobalSettings, load_environments_file
+
+    _file_environments = load_environments_file(
+        ADMINUI_ENVIRONMENTS_FILE,
+        GlobalSettings(
+            api_prefix=POSTHOG_API_PREFIX,
+            connect_timeout=POSTHOG_CONNECT_TIMEOUT,
+            read_timeout=POSTHOG_READ_TIMEOUT,
+            llm_read_timeout=POSTHOG_LLM_READ_TIMEOUT,
+            sandbox_url=POSTHOG_HOST,  # here always the local sandbox's address
+        ),
+    )
+    POSTHOG_SANDBOX = all(environment.sandbox for environment in _file_environments)
+    del _file_environments
 
 # Background tasks (AI evaluation summaries) with Django's tasks framework. The default queues
 # them in the database for the worker that `make run` starts (`manage.py worker`);

@@ -3,6 +3,7 @@ the headers htmx sends, and calls to the sandbox's API."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from pathlib import Path
@@ -12,7 +13,7 @@ import requests
 from django.core.cache import cache
 from django.test import Client
 
-from adminui.demo_project import DEMO_PERSONAL_API_KEY
+from adminui.demo_project import DEMO_PERSONAL_API_KEY, DEMO_PROJECT_ID, STAGING_PROJECT_ID
 from adminui.sandbox.server import SandboxServer
 
 # Real-browser fixtures (`browser`, `page`) for the tests that click through flows.
@@ -64,6 +65,7 @@ def pytest_configure() -> None:
 def unconfigured_environment() -> dict[str, str]:
     """This process's environment without adminui's settings, for a `manage.py` subprocess."""
     settings_variables = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "CACHE_URL"}
+    settings_variables |= {"ADMINUI_ENVIRONMENTS_FILE"}
     return {
         name: value
         for name, value in os.environ.items()
@@ -95,6 +97,60 @@ def sandbox(sandbox_server, settings):
     cache.clear()
     settings.POSTHOG_HOST = sandbox_server.url
     return sandbox_server
+
+
+def environment_entry(sandbox, slug: str, name: str, project_id: int, **fields) -> dict:
+    """One ``[[environment]]`` of an environments file on a sandbox project; `fields` add to or
+    replace its fields (e.g. ``failover=True``, ``alerts={"email_to": ["ops@acme.com"]}``)."""
+    return {
+        "slug": slug,
+        "name": name,
+        "host": sandbox.url,
+        "project_id": project_id,
+        "personal_api_key_env": "ADMINUI_TEST_SANDBOX_KEY",
+    } | fields
+
+
+def write_environments_file(directory: Path, entries: list[dict]) -> Path:
+    """An environments file holding `entries` (strings, numbers, booleans, lists of strings,
+    and an ``alerts`` table), in `directory`."""
+
+    def toml(value) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            return "[" + ", ".join(map(toml, value)) + "]"
+        return json.dumps(value)  # a JSON string or number is a TOML one
+
+    lines = []
+    for entry in entries:
+        lines.append("[[environment]]")
+        alerts = entry.get("alerts")
+        lines += [f"{name} = {toml(value)}" for name, value in entry.items() if name != "alerts"]
+        if alerts is not None:
+            lines.append("[environment.alerts]")
+            lines += [f"{name} = {toml(value)}" for name, value in alerts.items()]
+        lines.append("")
+    path = directory / "environments.toml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+@pytest.fixture
+def two_environments(sandbox, settings, tmp_path, monkeypatch):
+    """The portal on an environments file with two sandbox projects: "prod" (Production, project
+    4242, the demo data every other test uses, colour red) then "staging" (Staging, project 4243,
+    smaller data of its own, colour amber), both with the demo key. Answers the environments by
+    slug; write another file with `environment_entry` and `write_environments_file`."""
+    from adminui.posthog import get_environments
+
+    monkeypatch.setenv("ADMINUI_TEST_SANDBOX_KEY", DEMO_PERSONAL_API_KEY)
+    entries = [
+        environment_entry(sandbox, "prod", "Production", DEMO_PROJECT_ID, colour="red"),
+        environment_entry(sandbox, "staging", "Staging", STAGING_PROJECT_ID, colour="amber"),
+    ]
+    settings.ADMINUI_ENVIRONMENTS_FILE = str(write_environments_file(tmp_path, entries))
+    return get_environments()
 
 
 @pytest.fixture

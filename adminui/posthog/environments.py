@@ -1,9 +1,10 @@
 """The PostHog environments the portal manages, and one cached client per environment.
 
-Today there is exactly one environment, built from the ``POSTHOG_*`` settings; the registry
-keeps views and templates written against "an environment" so a second one is a settings
-change, not a refactor. Both caches are dropped whenever a ``POSTHOG_*`` setting changes (tests
-point ``POSTHOG_HOST`` at the sandbox), and an old client's connections are closed.
+The environments come from the environments file named by ``ADMINUI_ENVIRONMENTS_FILE``
+(`environment_file`), or else make one environment from the ``POSTHOG_*`` settings, with the slug
+it always had ("sandbox", or the slugified name) so old links and stored history keep working.
+Both caches are dropped whenever a ``POSTHOG_*`` setting or the file setting changes (tests point
+``POSTHOG_HOST`` at the sandbox), and an old client's connections are closed.
 
 With ``POSTHOG_API_PREFIX=auto`` a client follows PostHog from ``/api/environments/`` to
 ``/api/projects/`` (docs/posthog-contract.md §1.1) and the move is stored (`prefixes`), so
@@ -34,6 +35,7 @@ from adminui.posthog.redaction import register_secret
 
 if TYPE_CHECKING:
     from adminui.models import ApiPrefixMove
+    from adminui.posthog.environment_file import GlobalSettings
 
 SANDBOX_SLUG = "sandbox"
 # POSTHOG_API_PREFIX: follow PostHog (the default), or pin one of the transport's prefixes.
@@ -93,9 +95,10 @@ def get_environments() -> dict[str, PostHogEnvironment]:
     global _environments
     with _lock:
         if _environments is None:
-            environment = _environment_from_settings()
-            register_secret(environment.personal_api_key)
-            _environments = {environment.slug: environment}
+            environments = _environments_from_settings()
+            for environment in environments:  # the file's loader registers its own secrets
+                register_secret(environment.personal_api_key)
+            _environments = {environment.slug: environment for environment in environments}
         return dict(_environments)
 
 
@@ -136,11 +139,35 @@ def clear_caches() -> None:
 
 @receiver(setting_changed)
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting.startswith("POSTHOG_"):
+    if setting.startswith("POSTHOG_") or setting == "ADMINUI_ENVIRONMENTS_FILE":
         clear_caches()
 
 
-def _environment_from_settings() -> PostHogEnvironment:
+def _environments_from_settings() -> list[PostHogEnvironment]:
+    path = getattr(settings, "ADMINUI_ENVIRONMENTS_FILE", "")
+    if not path:
+        return [_environment_from_posthog_settings()]
+    # Imported here: the loader builds this module's PostHogEnvironment.
+    from adminui.posthog.environment_file import load_environments_file
+
+    return load_environments_file(path, global_settings())
+
+
+def global_settings() -> GlobalSettings:
+    """What every environment of the file takes from the settings."""
+    from adminui.posthog.environment_file import GlobalSettings
+
+    sandbox = bool(getattr(settings, "POSTHOG_SANDBOX", False))
+    return GlobalSettings(
+        api_prefix=getattr(settings, "POSTHOG_API_PREFIX", AUTO_PREFIX),
+        connect_timeout=float(getattr(settings, "POSTHOG_CONNECT_TIMEOUT", 3.05)),
+        read_timeout=float(getattr(settings, "POSTHOG_READ_TIMEOUT", 15.0)),
+        llm_read_timeout=float(getattr(settings, "POSTHOG_LLM_READ_TIMEOUT", 90.0)),
+        sandbox_url=str(settings.POSTHOG_HOST) if sandbox else "",
+    )
+
+
+def _environment_from_posthog_settings() -> PostHogEnvironment:
     sandbox = bool(getattr(settings, "POSTHOG_SANDBOX", False))
     name = getattr(settings, "POSTHOG_ENVIRONMENT_NAME", "") or "PostHog"
     return PostHogEnvironment(

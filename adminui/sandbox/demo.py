@@ -391,6 +391,8 @@ def build_demo_state(
         config_created_at=keys[ACTIVE_KEY_ID].created_at,
         config_updated_at=keys[ACTIVE_KEY_ID].created_at,
         switches=switches or Switches(),
+        project_id=DEMO_PROJECT_ID,
+        project_name=DEMO_PROJECT_NAME,
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from adminui.sandbox.api import Response
-from adminui.sandbox.demo import DEMO_PROJECT_ID, DEMO_PROJECT_NAME
+from adminui.sandbox.demo import DEMO_PROJECT_ID
 from adminui.sandbox.state import SandboxState
 
 type Describe = Callable[[SandboxState, re.Match[str], dict[str, list[str]]], str]
@@ -95,22 +95,27 @@ def is_web_page(method: str, target: str, accept: str) -> bool:
     return not path.startswith(("/api/", "/_sandbox/"))
 
 
-def web_page(state: SandboxState, target: str) -> Response:
+def web_page(projects: dict[int, SandboxState], target: str) -> Response:
     parts = urlsplit(target)
     query = parse_qs(parts.query)
+    default = projects[DEMO_PROJECT_ID]
     if authorize := _AUTHORIZE.fullmatch(parts.path):
-        return _page(200, _authorize(authorize, query), target)
+        return _page(default, 200, _authorize(authorize, query), target)
     for pattern, describe in PAGES:
         if match := pattern.fullmatch(parts.path):
             project = match.groupdict().get("project")
-            if project is not None and project != str(DEMO_PROJECT_ID):
+            if project is None:
+                return _page(default, 200, describe(default, match, query), target)
+            state = projects.get(int(project)) if project.isdigit() else None
+            if state is None:
                 return _page(
+                    default,
                     404,
                     f"a “project not found” page: there is no project {html.escape(project)} here",
                     target,
                 )
-            return _page(200, describe(state, match, query), target)
-    return _page(404, "a page of its web app that the sandbox does not know", target)
+            return _page(state, 200, describe(state, match, query), target)
+    return _page(default, 404, "a page of its web app that the sandbox does not know", target)
 
 
 def _authorize(match: re.Match[str], query: dict[str, list[str]]) -> str:
@@ -124,11 +129,11 @@ def _authorize(match: re.Match[str], query: dict[str, list[str]]) -> str:
     )
 
 
-def _page(status: int, description: str, target: str) -> Response:
+def _page(state: SandboxState, status: int, description: str, target: str) -> Response:
     body = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>PostHog sandbox</title></head><body>"
-        f"<h1>PostHog sandbox: {DEMO_PROJECT_NAME}</h1>"
+        f"<h1>PostHog sandbox: {html.escape(state.project_name)}</h1>"
         f"<p>In PostHog this is {description}.</p>"
         "<p>The sandbox fakes PostHog's API only, not its web app, so there is nothing more to "
         f"see here. You asked for <code>{html.escape(target)}</code>.</p></body></html>"

@@ -8,12 +8,16 @@ alias (which adds `Deprecation`, `Link` and `Sunset` headers). Error bodies keep
 of shapes: exceptions-hog `{type, code, detail, attr}`, raw `{"detail"}`, `{"error"}` and DRF's
 `{field: [messages]}`.
 
-Project and key
-    One project, 4242 "Acme AI"; `@current` also names it. Authenticate with
-    `Authorization: Bearer phx_sandbox_demo_personal_api_key_0000000000` (scopes `*`).
-    `server.add_api_key()` adds keys with narrower scopes or projects, or of another user (the
-    demo key is Jane's, the first demo user's). `?token=` is ignored.
-    Demo ids to use in tests are constants in `adminui.sandbox.demo`.
+Projects and key
+    Two projects: 4242 "Acme AI" (production, the default; `@current` also names it) and 4243
+    "Acme AI Staging" (smaller data: a revoked active key, a Linear connection to reconnect).
+    Each has its own provider keys, evaluations, integrations, active key and summaries;
+    users, API keys, switches, faults and throttles are the server's (`server.state` is 4242's,
+    `server.project(4243)` another's). Another project id answers 404 "Project not found.".
+    Authenticate with `Authorization: Bearer phx_sandbox_demo_personal_api_key_0000000000`
+    (scopes `*`, every project). `server.add_api_key()` adds keys with narrower scopes or
+    projects, or of another user (the demo key is Jane's, the first demo user's). `?token=` is
+    ignored. Demo ids to use in tests are constants in `adminui.sandbox.demo` and `.staging`.
 
 Magic words (simulated live validation when a provider key is created, given a new api_key,
 validated, or checked through provider_key_validations; case-insensitive)
@@ -116,7 +120,8 @@ from adminui.sandbox.faults import Faults
 from adminui.sandbox.pages import is_web_page, web_page
 from adminui.sandbox.resources import ROUTES
 from adminui.sandbox.resources.integrations import consent_page
-from adminui.sandbox.state import ApiKey, Switches, User
+from adminui.sandbox.staging import build_staging_state
+from adminui.sandbox.state import ApiKey, SandboxState, Switches, User
 from adminui.sandbox.throttles import check_throttles, throttles_for
 
 API_PATH = re.compile(r"/api/(?P<prefix>projects|environments)/(?P<project>[^/]+)/(?P<rest>.*?)/?")
@@ -170,7 +175,20 @@ class SandboxServer:
         self.requests: deque[RecordedRequest] = deque(maxlen=REQUESTS_KEPT)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self.state = build_demo_state(switches=replace(self._default_switches))
+        self.projects = self._build_projects()
+
+    @property
+    def state(self) -> SandboxState:
+        """The default project's state (4242), which also holds everything server-wide."""
+        return self.projects[DEMO_PROJECT_ID]
+
+    def project(self, project_id: int) -> SandboxState:
+        return self.projects[project_id]
+
+    def _build_projects(self) -> dict[int, SandboxState]:
+        production = build_demo_state(switches=replace(self._default_switches))
+        staging = build_staging_state(production)
+        return {production.project_id: production, staging.project_id: staging}
 
     @property
     def url(self) -> str:
@@ -203,7 +221,7 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Demo data back, faults and added keys gone, switches as constructed."""
-        self.state = build_demo_state(switches=replace(self._default_switches))
+        self.projects = self._build_projects()
         self.faults.clear()
         self.requests.clear()
 
@@ -246,7 +264,7 @@ class SandboxServer:
         if parts.path.startswith("/_sandbox/"):
             return self._control(method, parts.path, query, body, headers)
         if is_web_page(method, target, headers.get("Accept", "")):
-            return web_page(self.state, target)
+            return web_page(self.projects, target)
         self.requests.append(RecordedRequest(method, target, dict(headers.items()), body))
         if latency := self.state.switches.latency:
             time.sleep(latency)
@@ -297,9 +315,10 @@ class SandboxServer:
             raise permission_denied(
                 f"API key does not have access to the requested project: ID {project}."
             )
-        if project_id != DEMO_PROJECT_ID:
+        if project_id not in self.projects:
             raise not_found("Project not found.")
         request.project_id = project_id
+        request.state = self.projects[project_id]  # the same lock: server-wide
         route, request.params = resolve(ROUTES, request.method, match["rest"])
         if route.session_only and not request.state.switches.legacy_integration_access:
             raise permission_denied("This action does not support personal API key access")

@@ -1,4 +1,7 @@
-"""The sandbox's in-memory PostHog project: records, their JSON shapes, switches and one lock.
+"""The sandbox's in-memory PostHog projects: records, their JSON shapes, switches and one lock.
+
+Each project is a `SandboxState`; the server's projects share their users, API keys, switches,
+throttle history and lock, and keep their own keys, evaluations, integrations and summaries.
 
 Every API handler runs while holding `SandboxState.lock`, so handlers read and write freely.
 Handlers that simulate slow work (live key validation, summaries) step out of it with
@@ -321,6 +324,8 @@ class SandboxState:
     summaries_running: set[int] = field(default_factory=set)
     switches: Switches = field(default_factory=Switches)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    project_id: int = 0
+    project_name: str = ""
 
     @contextmanager
     def released(self) -> Iterator[None]:
