@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from adminui.demo_project import write_sandbox_environments
 from deploy.postgres import Cluster
 from deploy.processes import ROOT, Service, wait_for_port
 
@@ -67,6 +68,10 @@ class Stack:
         return self.root / "tls" / "cert.pem"
 
     @property
+    def environments_file(self) -> Path:
+        return self.root / "environments" / "environments.toml"
+
+    @property
     def admin_socket(self) -> Path:
         return self.root / "haproxy.sock"
 
@@ -92,6 +97,8 @@ class Stack:
             "DATABASE_URL": self.postgres.url,
             "CACHE_URL": f"redis://:{s['redis_password']}@127.0.0.1:{self.ports.redis}/0",
             "SANDBOX_PORT": str(self.ports.sandbox),
+            # The sandbox's two projects, as `make run` serves them (adminui/demo_project.py).
+            "ADMINUI_ENVIRONMENTS_FILE": str(self.environments_file),
             "LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
         }
@@ -103,6 +110,8 @@ class Stack:
         for folder in (self.root, self.logs, self.root / "redis", self.root / "tls"):
             folder.mkdir(parents=True, exist_ok=True)
         self._load_secrets()
+        sandbox_url = f"http://127.0.0.1:{self.ports.sandbox}"
+        write_sandbox_environments(self.environments_file.parent, sandbox_url)
         self._make_certificate()
         # Independent steps overlap: each manage.py pays Django's start-up.
         collecting = self._manage_in_background("collectstatic", "--no-input", "-v", "0")

@@ -8,7 +8,12 @@ import re
 import pytest
 import requests
 
-from adminui.demo_project import DEMO_PROJECT_ID, STAGING_PROJECT_ID
+from adminui.demo_project import (
+    DEMO_PERSONAL_API_KEY,
+    DEMO_PROJECT_ID,
+    STAGING_PROJECT_ID,
+    write_sandbox_environments,
+)
 from adminui.posthog import get_client, get_environment, get_environments
 from adminui.posthog.environment_file import (
     EnvironmentsFileError,
@@ -315,3 +320,26 @@ def test_the_test_helpers_write_failover_and_alerts(sandbox, settings, tmp_path,
     environment = get_environment("staging")
     assert environment.failover is True
     assert environment.alert_channels.email_to == ("ops@acme.com",)
+
+
+def test_make_run_writes_a_file_for_both_sandbox_projects(tmp_path):
+    path = write_sandbox_environments(tmp_path / "run", "http://127.0.0.1:8001")
+    environments = load_environments_file(
+        str(path), GlobalSettings(sandbox_url="http://127.0.0.1:8001")
+    )
+    assert [(e.slug, e.name, e.project_id, e.colour) for e in environments] == [
+        ("sandbox", "Production", DEMO_PROJECT_ID, "red"),
+        ("staging", "Staging", STAGING_PROJECT_ID, "amber"),
+    ]
+    assert all(e.sandbox and e.personal_api_key == DEMO_PERSONAL_API_KEY for e in environments)
+    assert DEMO_PERSONAL_API_KEY not in path.read_text(), "the key sits in its own file"
+
+
+def test_the_sandbox_web_app_names_the_project_a_link_opens(sandbox):
+    page = requests.get(
+        f"{sandbox.url}/project/{STAGING_PROJECT_ID}/llm-analytics/evaluations", timeout=10
+    )
+    assert page.status_code == 200
+    assert "PostHog sandbox: Acme AI Staging" in page.text
+    missing = requests.get(f"{sandbox.url}/project/4244/llm-analytics/evaluations", timeout=10)
+    assert missing.status_code == 404
