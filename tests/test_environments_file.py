@@ -137,6 +137,7 @@ def test_alert_overrides_are_checked_like_the_rest(tmp_path, alerts, field, prob
         ("", "defines no environment"),
         ("[environment]\nslug = 'prod'", "defines no environment"),
         ("[[environment]\n", "is not valid TOML"),
+        ("environment = [1]", "environment #1: is not a table"),
         (ENTRY + "\n[portal]\ntitle = 'x'\n", "unknown top-level key 'portal'"),
     ],
 )

@@ -97,6 +97,8 @@ def load_environments_file(path: str, defaults: GlobalSettings) -> list[PostHogE
         raise EnvironmentsFileError(path, "defines no environment: add an [[environment]] table.")
     environments: list[PostHogEnvironment] = []
     for index, table in enumerate(tables, start=1):
+        if not isinstance(table, dict):
+            raise EnvironmentsFileError(path, "is not a table.", index=index)
         environment = _Entry(path, index, table).environment(defaults)
         if any(other.slug == environment.slug for other in environments):
             raise EnvironmentsFileError(

@@ -150,10 +150,10 @@ def _environments_from_settings() -> list[PostHogEnvironment]:
     # Imported here: the loader builds this module's PostHogEnvironment.
     from adminui.posthog.environment_file import load_environments_file
 
-    return load_environments_file(path, global_settings())
+    return load_environments_file(path, _global_settings())
 
 
-def global_settings() -> GlobalSettings:
+def _global_settings() -> GlobalSettings:
     """What every environment of the file takes from the settings."""
     from adminui.posthog.environment_file import GlobalSettings
 

@@ -81,6 +81,8 @@ class Command(BaseCommand):
             where = f"{options['host']}:{options['port']}"
             raise CommandError(f"Cannot listen on {where}: {error}") from error
         self.stdout.write(f"PostHog sandbox running at {server.url} (Ctrl-C to stop)")
+        projects = ", ".join(f"{p.project_id} {p.project_name}" for p in server.projects.values())
+        self.stdout.write(f"Projects: {projects}")
         if faults:
             self.stdout.write(f"{len(faults)} fault(s) active; POST /_sandbox/reset clears them.")
         self.stdout.flush()
