@@ -344,3 +344,22 @@ def test_the_sandbox_web_app_names_the_project_a_link_opens(sandbox):
     assert "PostHog sandbox: Acme AI Staging" in page.text
     missing = requests.get(f"{sandbox.url}/project/4244/llm-analytics/evaluations", timeout=10)
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "keys/",
+        f"keys/{staging.STAGING_KEY_ANTHROPIC}/",
+        "evaluations/",
+        f"evaluations/{staging.STAGING_EVAL_TOXICITY}/",
+        "models/",
+        "integrations/",
+        f"integrations/{staging.STAGING_LINEAR_INTEGRATION_ID}/",
+    ],
+)
+def test_every_screen_shows_the_staging_project(two_environments, viewer_client, path):
+    response = viewer_client.get(f"/staging/{path}")
+    assert response.status_code == 200
+    assert b"Staging" in response.content
