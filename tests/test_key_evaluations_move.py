@@ -185,5 +185,5 @@ def test_the_list_reads_who_added_its_keys_in_one_query(editor_client, viewer_cl
         content = viewer_client.get("/sandbox/keys/").content.decode()
 
     assert content.count("data-added-by") == 3
-    audit_reads = [q["sql"] for q in queries.captured_queries if "adminui_auditevent" in q["sql"]]
+    audit_reads = [q["sql"] for q in queries.captured_queries if "provider_key.create" in q["sql"]]
     assert len(audit_reads) == 1

@@ -260,3 +260,20 @@ def test_the_key_page_and_the_list_offer_rotation_to_editors_only(
     assert f'href="/sandbox/keys/{demo.KEY_CLAUDE}/rotate/">Rotate</a>' in listing  # row menu
     assert "rotate/" not in viewer_client.get(PAGE).content.decode()
     assert "rotate/" not in viewer_client.get("/sandbox/keys/").content.decode()
+
+
+def test_a_key_rotated_through_the_portal_is_no_longer_due_for_rotation(editor_client, settings):
+    settings.KEY_ROTATION_DAYS = 90
+    overview = "/sandbox/"
+    assert "402 days old: due for rotation" in editor_client.get(overview).content.decode()
+    assert "This key is older than 90 days" in editor_client.get(PAGE).content.decode()
+
+    rotate(editor_client)
+
+    listing = editor_client.get("/sandbox/keys/").content.decode()
+    reminder = listing.split("older than 90 days")[1].split("</p>")[0]
+    assert "Production OpenAI" not in reminder
+    assert "Anthropic (2024, revoked)" in reminder  # still as old as PostHog says
+    assert "This key is older than" not in editor_client.get(PAGE).content.decode()
+    attention = editor_client.get(overview).content.decode()
+    assert "402 days old: due for rotation" not in attention
