@@ -129,6 +129,35 @@ def test_an_evaluation_posthog_refuses_to_move_is_reported_and_the_others_move(
     assert AuditEvent.objects.filter(action="evaluation.update", outcome="failure").count() == 1
 
 
+def test_a_key_of_the_same_provider_that_fails_is_neither_offered_nor_accepted(
+    editor_client, sandbox
+):
+    staging = sandbox.state.provider_keys[demo.KEY_STAGING_OPENAI]
+    staging.state, staging.error_message = "invalid", "Invalid API key"
+
+    content = editor_client.get(PRODUCTION).content.decode()
+    response = editor_client.post(
+        MOVE, {"evaluation": [demo.EVAL_NO_PII], "replacement_key_id": demo.KEY_STAGING_OPENAI}
+    )
+
+    assert f'<option value="{demo.KEY_STAGING_OPENAI}"' not in content
+    assert "No other working key of this provider" in content
+    assert response.status_code == 302
+    assert patches(sandbox) == {}
+
+
+def test_the_picker_tells_keys_of_one_name_apart_by_their_masked_keys(editor_client, sandbox):
+    # A new key named like the one it replaces: the usual way to a second key of one name.
+    sandbox.state.provider_keys[demo.KEY_STAGING_OPENAI].name = "Production OpenAI"
+
+    content = editor_client.get(PRODUCTION).content.decode()
+    delete_page = editor_client.get(f"{PRODUCTION}delete/").content.decode()
+
+    option = f'<option value="{demo.KEY_STAGING_OPENAI}">Production OpenAI · sk-8...E0aU</option>'
+    assert option in content
+    assert option.replace('">', '" selected>', 1) in delete_page
+
+
 def test_a_viewer_cannot_move_evaluations_and_nothing_reaches_posthog(viewer_client, sandbox):
     response = viewer_client.post(
         MOVE, {"evaluation": [demo.EVAL_NO_PII], "replacement_key_id": demo.KEY_STAGING_OPENAI}

@@ -32,6 +32,7 @@ from adminui.keys.inventory import (
     filter_keys,
     key_inventory,
 )
+from adminui.keys.namesakes import alternative_choices
 from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label, provider_info
 from adminui.keys.rotation import is_due_for_rotation, last_rotations
 from adminui.keys.tasks import queue_bulk_validation, rows_of
@@ -133,6 +134,7 @@ def key_detail(
             key, last_rotations(environment, [key.id]).get(key.id)
         ),
         "added_by": added_through_portal(environment, [key.id]).get(key.id),
+        "alternatives": alternative_choices(environment, key, loaded["dependents"]),
         "history": AuditEvent.objects.filter(
             environment=environment.slug, target_type="provider_key", target_id=key.id
         )[:50],
@@ -429,6 +431,7 @@ def key_delete(
     context = {
         "key": key,
         "dependents": loaded["dependents"],
+        "alternatives": alternative_choices(environment, key, loaded["dependents"]),
         # Deleting the active key re-points or clears it (PostHog, §2.6): the page says which.
         "is_active": active_key_id(loaded["config"]) == key.id,
         "next": list_url(environment, request),
