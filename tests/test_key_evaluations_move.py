@@ -38,6 +38,10 @@ def test_the_key_page_offers_editors_to_move_its_evaluations_to_a_working_key(ed
     assert f'value="{demo.EVAL_ANSWER_RELEVANCE}" checked' in content
     assert f'<option value="{demo.KEY_STAGING_OPENAI}">Staging OpenAI</option>' in content
     assert f'<option value="{demo.KEY_CLAUDE}"' not in content  # another provider
+    assert "This is also the active key" in content
+    revoked_page = editor_client.get(f"/sandbox/keys/{demo.KEY_OLD_ANTHROPIC}/").content.decode()
+    assert "Move these evaluations" in revoked_page
+    assert "This is also the active key" not in revoked_page
 
 
 def test_an_editor_moves_the_chosen_evaluations_and_each_keeps_its_model(editor_client, sandbox):
