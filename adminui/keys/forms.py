@@ -346,14 +346,13 @@ class RotateForm(forms.Form):
     def __init__(self, *args, key: ProviderKey, environment: PostHogEnvironment, **kwargs):
         super().__init__(*args, **kwargs)
         self.key = key
+        info = provider_info(key.provider)
         # PostHog's check without saving ignores a System One key's endpoint: storing checks it.
-        self.checked_first = provider_info(key.provider).checked_before_saving
+        self.checked_first = info.checked_before_saving
         use_field_templates(self, {"api_key": "keys/_api_key_field.html"})
         # Read by templates/keys/_api_key_field.html, which names the sandbox's test keys.
         self.sandbox = environment.sandbox
-        self.fields["api_key"].widget.attrs["placeholder"] = provider_info(
-            key.provider
-        ).key_placeholder
+        self.fields["api_key"].widget.attrs["placeholder"] = info.key_placeholder
         self.fields["api_key"].help_text = (
             f"Create it at the provider first. It replaces {key.api_key_masked} once the "
             "provider accepts it."
