@@ -277,3 +277,13 @@ def test_a_key_rotated_through_the_portal_is_no_longer_due_for_rotation(editor_c
     assert "This key is older than" not in editor_client.get(PAGE).content.decode()
     attention = editor_client.get(overview).content.decode()
     assert "402 days old: due for rotation" not in attention
+
+
+def test_the_list_names_at_most_five_keys_to_rotate(editor_client, settings):
+    settings.KEY_ROTATION_DAYS = 1
+
+    listing = editor_client.get("/sandbox/keys/").content.decode()
+
+    reminder = listing.split("older than 1 days")[1].split("</p>")[0]
+    assert reminder.count("/rotate/") == 5
+    assert f"and {len(demo._KEYS) - 5} more (the Age column marks them)." in reminder
