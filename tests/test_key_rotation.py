@@ -287,3 +287,17 @@ def test_the_list_names_at_most_five_keys_to_rotate(editor_client, settings):
     reminder = listing.split("older than 1 days")[1].split("</p>")[0]
     assert reminder.count("/rotate/") == 5
     assert f"and {len(demo._KEYS) - 5} more (the Age column marks them)." in reminder
+
+
+def test_a_posthog_that_refuses_validate_to_personal_keys_still_rotates_and_says_so(
+    editor_client, sandbox
+):
+    sandbox.switch(provider_key_refusal="personal_key")  # validate is a custom action there
+
+    page = editor_client.get(ROTATE).content.decode()
+    response = rotate(editor_client, follow=True)
+
+    assert "does not allow this action with a personal API key" in page  # why no evaluations
+    assert sandbox.state.provider_keys[KEY].api_key == SECRET
+    content = response.content.decode()
+    assert "PostHog accepted the new key, but checking it again failed" in content
