@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 ACTION_LABELS = {
     "provider_key.create": "created key",
     "provider_key.update": "edited key",
+    "provider_key.rotate": "rotated key",
     "provider_key.delete": "deleted key",
     "provider_key.validate": "validated key",
     "evaluation_config.set_active_key": "set the evaluation key to",

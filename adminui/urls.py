@@ -12,6 +12,7 @@ from adminui.audit import views as audit
 from adminui.evaluations import history, judge
 from adminui.evaluations import views as evaluations
 from adminui.integrations import views as integrations
+from adminui.keys import rotate
 from adminui.keys import views as keys
 from adminui.ops import health
 from adminui.overview import views as overview
@@ -59,6 +60,7 @@ key_urls = [
     path("validate/<int:run_id>/", keys.key_bulk_validation, name="key-bulk-validation"),
     path("<id:key_id>/", keys.key_detail, name="key-detail"),
     path("<id:key_id>/edit/", keys.key_edit, name="key-edit"),
+    path("<id:key_id>/rotate/", rotate.key_rotate, name="key-rotate"),
     path("<id:key_id>/validate/", keys.key_validate, name="key-validate"),
     path("<id:key_id>/activate/", keys.key_activate, name="key-activate"),
     path("<id:key_id>/delete/", keys.key_delete, name="key-delete"),

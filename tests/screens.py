@@ -40,6 +40,7 @@ SIGNED_IN = [
     Screen("key-azure", f"{KEYS}{demo.KEY_AZURE}/"),
     Screen("key-add", f"{KEYS}add/"),
     Screen("key-edit", f"{KEYS}{demo.KEY_AZURE}/edit/"),
+    Screen("key-rotate", f"{KEYS}{demo.ACTIVE_KEY_ID}/rotate/"),
     Screen("key-delete-active", f"{KEYS}{demo.ACTIVE_KEY_ID}/delete/"),
     Screen("models", "/sandbox/models/"),
     Screen("evaluations", "/sandbox/evaluations/"),

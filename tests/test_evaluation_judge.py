@@ -26,6 +26,16 @@ def test_the_page_offers_editors_the_keys_and_the_current_model(editor_client):
     assert 'value="claude-haiku-4-5"' in content
 
 
+def test_keys_of_one_name_are_offered_with_their_masked_keys(editor_client, sandbox):
+    sandbox.state.provider_keys[demo.KEY_STAGING_OPENAI].name = "Production OpenAI"
+
+    content = editor_client.get(PAGE).content.decode()
+
+    assert "Production OpenAI · sk-8...E0aU · OpenAI · Valid" in content
+    assert "Production OpenAI · sk-p...3GsU · OpenAI · Valid" in content
+    assert "Claude judges · Anthropic · Valid" in content  # a name of its own stays short
+
+
 def test_an_editor_points_the_judge_at_another_key_and_model(editor_client, sandbox):
     response = editor_client.post(
         f"{PAGE}judge/",

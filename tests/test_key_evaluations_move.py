@@ -38,6 +38,10 @@ def test_the_key_page_offers_editors_to_move_its_evaluations_to_a_working_key(ed
     assert f'value="{demo.EVAL_ANSWER_RELEVANCE}" checked' in content
     assert f'<option value="{demo.KEY_STAGING_OPENAI}">Staging OpenAI</option>' in content
     assert f'<option value="{demo.KEY_CLAUDE}"' not in content  # another provider
+    assert "This is also the active key" in content
+    revoked_page = editor_client.get(f"/sandbox/keys/{demo.KEY_OLD_ANTHROPIC}/").content.decode()
+    assert "Move these evaluations" in revoked_page
+    assert "This is also the active key" not in revoked_page
 
 
 def test_an_editor_moves_the_chosen_evaluations_and_each_keeps_its_model(editor_client, sandbox):
@@ -129,6 +133,35 @@ def test_an_evaluation_posthog_refuses_to_move_is_reported_and_the_others_move(
     assert AuditEvent.objects.filter(action="evaluation.update", outcome="failure").count() == 1
 
 
+def test_a_key_of_the_same_provider_that_fails_is_neither_offered_nor_accepted(
+    editor_client, sandbox
+):
+    staging = sandbox.state.provider_keys[demo.KEY_STAGING_OPENAI]
+    staging.state, staging.error_message = "invalid", "Invalid API key"
+
+    content = editor_client.get(PRODUCTION).content.decode()
+    response = editor_client.post(
+        MOVE, {"evaluation": [demo.EVAL_NO_PII], "replacement_key_id": demo.KEY_STAGING_OPENAI}
+    )
+
+    assert f'<option value="{demo.KEY_STAGING_OPENAI}"' not in content
+    assert "No other working key of this provider" in content
+    assert response.status_code == 302
+    assert patches(sandbox) == {}
+
+
+def test_the_picker_tells_keys_of_one_name_apart_by_their_masked_keys(editor_client, sandbox):
+    # A new key named like the one it replaces: the usual way to a second key of one name.
+    sandbox.state.provider_keys[demo.KEY_STAGING_OPENAI].name = "Production OpenAI"
+
+    content = editor_client.get(PRODUCTION).content.decode()
+    delete_page = editor_client.get(f"{PRODUCTION}delete/").content.decode()
+
+    option = f'<option value="{demo.KEY_STAGING_OPENAI}">Production OpenAI · sk-8...E0aU</option>'
+    assert option in content
+    assert option.replace('">', '" selected>', 1) in delete_page
+
+
 def test_a_viewer_cannot_move_evaluations_and_nothing_reaches_posthog(viewer_client, sandbox):
     response = viewer_client.post(
         MOVE, {"evaluation": [demo.EVAL_NO_PII], "replacement_key_id": demo.KEY_STAGING_OPENAI}
@@ -185,5 +218,5 @@ def test_the_list_reads_who_added_its_keys_in_one_query(editor_client, viewer_cl
         content = viewer_client.get("/sandbox/keys/").content.decode()
 
     assert content.count("data-added-by") == 3
-    audit_reads = [q["sql"] for q in queries.captured_queries if "adminui_auditevent" in q["sql"]]
+    audit_reads = [q["sql"] for q in queries.captured_queries if "provider_key.create" in q["sql"]]
     assert len(audit_reads) == 1

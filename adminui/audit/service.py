@@ -31,14 +31,18 @@ def record_write[T](
     target: Target,
     sent: dict[str, Any] | None,
     call: Callable[[], T],
+    learnt: Callable[[T], dict[str, Any]] | None = None,
 ) -> T:
     """Run `call` (a write to PostHog) and record who did what, to what, and how it went.
 
-    `sent` is what the call sends; it is stored with secrets removed. PostHog errors are
-    recorded and re-raised for the view's error handling.
+    `sent` is what the call sends; it is stored with secrets removed, as is what `learnt` reads
+    from a successful answer (a rotated key's new masked form). PostHog errors are recorded and
+    re-raised for the view's error handling.
     """
     actor = request.user if request.user.is_authenticated else None
-    return record_call(actor, environment, action=action, target=target, sent=sent, call=call)
+    return record_call(
+        actor, environment, action=action, target=target, sent=sent, call=call, learnt=learnt
+    )
 
 
 def record_call[T](
@@ -50,6 +54,7 @@ def record_call[T](
     sent: dict[str, Any] | None,
     call: Callable[[], T],
     actor_name: str = "",
+    learnt: Callable[[T], dict[str, Any]] | None = None,
 ) -> T:
     """`record_write` for calls made outside a web request (a background task) for `actor`.
 
@@ -84,7 +89,9 @@ def record_call[T](
     # A create only learns its target's id (and an action by id its name) from PostHog's answer.
     event.target_id = event.target_id or str(getattr(result, "id", ""))
     event.target_label = event.target_label or str(getattr(result, "name", "") or "")
-    event.save(update_fields=["outcome", "target_id", "target_label"])
+    if learnt:
+        event.details |= redact_payload(learnt(result))
+    event.save(update_fields=["outcome", "target_id", "target_label", "details"])
     return result
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from adminui.keys.namesakes import repeated_names, same_name
 from adminui.keys.providers import key_state_label, provider_label
 from adminui.models import SummaryRequest
 from adminui.posthog import Evaluation, PostHogError, PostHogValidationError, ProviderKey
@@ -83,6 +84,12 @@ FIELD_FOR_ATTR = {
 }
 
 
+def key_choice_label(key: ProviderKey, name_repeats: bool) -> str:
+    """A key as the judge's picker names it; a name that repeats is told apart by its masked key."""
+    name = [key.name, key.api_key_masked] if name_repeats else [key.name]
+    return " · ".join([*name, provider_label(key.provider), key_state_label(key.state)])
+
+
 class JudgeForm(forms.Form):
     """The key and model an LLM judge runs with; the provider is the chosen key's."""
 
@@ -105,9 +112,9 @@ class JudgeForm(forms.Form):
         self.keys = {key.id: key for key in keys}
         choice = self.fields["provider_key"]
         assert isinstance(choice, forms.ChoiceField)
+        repeated = repeated_names(key.name for key in keys)
         choice.choices = [("", "Choose a key…")] + [
-            (key.id, f"{key.name} · {provider_label(key.provider)} · {key_state_label(key.state)}")
-            for key in keys
+            (key.id, key_choice_label(key, same_name(key.name) in repeated)) for key in keys
         ]
         if evaluation.enabled:
             del self.fields["enable"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
+from adminui.keys.namesakes import same_name
 from adminui.keys.providers import provider_info
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
 from adminui.posthog.keys import ProviderKey
@@ -38,6 +39,6 @@ def same_name_keys(environment: PostHogEnvironment, created: ProviderKey) -> str
     others = [
         key
         for key in keys
-        if key.id != created.id and key.name.strip().casefold() == created.name.strip().casefold()
+        if key.id != created.id and same_name(key.name) == same_name(created.name)
     ]
     return ", ".join(f"{provider_info(k.provider).label} key {k.api_key_masked}" for k in others)

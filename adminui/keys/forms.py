@@ -304,14 +304,9 @@ class KeyCheckForm(forms.Form):
         # PostHog's create checks the prefix, but its validation endpoint does not: check it
         # here too, so the check never accepts a key that saving then refuses.
         cleaned = super().clean()
-        info = provider_info(cleaned.get("provider") or "")
-        key = cleaned.get("api_key") or ""
-        if key and info.key_prefixes and not key.startswith(info.key_prefixes):
-            prefixes = " or ".join(f"'{prefix}'" for prefix in info.key_prefixes)
-            self.add_error(
-                "api_key",
-                f"Invalid {info.label} API key format. Key should start with {prefixes}.",
-            )
+        problem = format_problem(cleaned.get("provider") or "", cleaned.get("api_key") or "")
+        if problem:
+            self.add_error("api_key", problem)
         return cleaned
 
     def chosen_provider(self) -> ProviderInfo:
@@ -328,3 +323,43 @@ class KeyCheckForm(forms.Form):
             for name in self.chosen_provider().config_fields
             if name in self.fields and self.cleaned_data.get(name)
         }
+
+
+def format_problem(provider: str, key: str) -> str:
+    """PostHog's refusal of a key that lacks its provider's prefix, or "" for a key that has it
+    (PostHog's validate_api_key; its validation endpoint does not check the prefix)."""
+    info = provider_info(provider)
+    if not key or not info.key_prefixes or key.startswith(info.key_prefixes):
+        return ""
+    prefixes = " or ".join(f"'{prefix}'" for prefix in info.key_prefixes)
+    return f"Invalid {info.label} API key format. Key should start with {prefixes}."
+
+
+class RotateForm(forms.Form):
+    """A key's new secret (adminui/keys/rotate.py). Like every API key field: a password input
+    that never shows what was typed, not even after a failure."""
+
+    api_key = forms.CharField(
+        label="New API key", strip=True, widget=forms.PasswordInput(API_KEY_ATTRS)
+    )
+
+    def __init__(self, *args, key: ProviderKey, environment: PostHogEnvironment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = key
+        info = provider_info(key.provider)
+        # PostHog's check without saving ignores a System One key's endpoint: storing checks it.
+        self.checked_first = info.checked_before_saving
+        use_field_templates(self, {"api_key": "keys/_api_key_field.html"})
+        # Read by templates/keys/_api_key_field.html, which names the sandbox's test keys.
+        self.sandbox = environment.sandbox
+        self.fields["api_key"].widget.attrs["placeholder"] = info.key_placeholder
+        self.fields["api_key"].help_text = (
+            f"Create it at the provider first. It replaces {key.api_key_masked} once the "
+            "provider accepts it."
+        )
+
+    def clean_api_key(self) -> str:
+        secret = self.cleaned_data["api_key"]
+        if problem := format_problem(self.key.provider, secret):
+            raise forms.ValidationError(problem)
+        return secret

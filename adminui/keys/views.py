@@ -32,8 +32,9 @@ from adminui.keys.inventory import (
     filter_keys,
     key_inventory,
 )
+from adminui.keys.namesakes import alternative_choices
 from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label, provider_info
-from adminui.keys.rotation import is_due_for_rotation
+from adminui.keys.rotation import is_due_for_rotation, last_rotations
 from adminui.keys.tasks import queue_bulk_validation, rows_of
 from adminui.models import AuditEvent, BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
@@ -76,6 +77,8 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         return render_list_failure(request, "keys/list.html", error, frame)
     keys = inventory.keys
     page_obj = paginate(inventory.shown, request.GET)
+    rotated = last_rotations(environment, [key.id for key in keys])
+    due = [key for key in keys if is_due_for_rotation(key, rotated.get(key.id))]
     context = frame | {
         "page_obj": page_obj,
         "added_by": added_through_portal(environment, [key.id for key in page_obj]),
@@ -85,7 +88,8 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "active_id": inventory.active_id,
         "ordering": inventory.ordering,
         "columns": KEY_COLUMNS,
-        "due_for_rotation": [key for key in keys if is_due_for_rotation(key)],
+        "due_for_rotation": due,
+        "due_ids": {key.id for key in due},
         "copy_age": inventory.age_seconds,
     }
     return render_page(request, "keys/list.html", context, partial="key-region")
@@ -126,8 +130,11 @@ def key_detail(
         "loaded": loaded,
         "active_id": active_key_id(loaded["config"]),
         "back_url": reverse("key-list", args=[environment]),
-        "due_for_rotation": is_due_for_rotation(key),
+        "due_for_rotation": is_due_for_rotation(
+            key, last_rotations(environment, [key.id]).get(key.id)
+        ),
         "added_by": added_through_portal(environment, [key.id]).get(key.id),
+        "alternatives": alternative_choices(environment, key, loaded["dependents"]),
         "history": AuditEvent.objects.filter(
             environment=environment.slug, target_type="provider_key", target_id=key.id
         )[:50],
@@ -424,6 +431,7 @@ def key_delete(
     context = {
         "key": key,
         "dependents": loaded["dependents"],
+        "alternatives": alternative_choices(environment, key, loaded["dependents"]),
         # Deleting the active key re-points or clears it (PostHog, §2.6): the page says which.
         "is_active": active_key_id(loaded["config"]) == key.id,
         "next": list_url(environment, request),

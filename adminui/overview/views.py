@@ -8,13 +8,14 @@ a failing call breaks only its own card.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from adminui.keys.providers import KEY_STATE_LABELS, key_state_label
-from adminui.keys.rotation import age_in_days, is_due_for_rotation
+from adminui.keys.rotation import is_due_for_rotation, last_rotations, secret_age_in_days
 from adminui.models import AuditEvent, SummaryRequest
 from adminui.posthog import PostHogEnvironment, get_client, get_environment, prefix_move
 from adminui.posthog.keys import ProviderKey
@@ -41,8 +42,11 @@ class Attention:
     severity: str  # "bad" or "warn", as the tag classes
 
 
-def keys_needing_attention(keys: list[ProviderKey]) -> list[Attention]:
-    """Invalid and erroring keys first, then keys older than the rotation age."""
+def keys_needing_attention(
+    keys: list[ProviderKey], rotated: dict[str, datetime]
+) -> list[Attention]:
+    """Invalid and erroring keys first, then keys whose secret is older than the rotation age
+    (`rotated`: when the portal last rotated a key)."""
     broken, old = [], []
     for key in keys:
         if key.state in ("invalid", "error"):
@@ -50,8 +54,8 @@ def keys_needing_attention(keys: list[ProviderKey]) -> list[Attention]:
                 f"{key_state_label(key.state)}: {key.error_message or 'PostHog could not use it'}"
             )
             broken.append(Attention(key, reason, "bad" if key.state == "invalid" else "warn"))
-        elif is_due_for_rotation(key):
-            age = age_in_days(key.created_at)
+        elif is_due_for_rotation(key, rotated.get(key.id)):
+            age = secret_age_in_days(key, rotated.get(key.id))
             old.append(Attention(key, f"{age} days old: due for rotation", "warn"))
     return broken + old
 
@@ -76,7 +80,9 @@ def overview(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
             (state, KEY_STATE_LABELS[state], sum(k.state == state for k in keys))
             for state in KEY_STATES
         ],
-        "attention": keys_needing_attention(keys),
+        "attention": keys_needing_attention(
+            keys, last_rotations(environment, [k.id for k in keys])
+        ),
         "reconnect": [i for i in cards["integrations"].value or [] if i.needs_reconnecting],
         "evaluation_total": (evaluations.count or len(evaluations.results)) if evaluations else 0,
         "evaluations_enabled": sum(e.enabled for e in evaluations.results) if evaluations else 0,
