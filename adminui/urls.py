@@ -153,8 +153,8 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export.csv", audit.audit_log_csv, name="audit-log-csv"),
     # "environments" is reserved: no environment's slug can shadow these.
-    path("environments/", across.all_environments, name="all-environments"),
-    path("environments/keys/", across.keys_matrix, name="keys-matrix"),
+    path("environments/", across.all_environments, name="environments"),
+    path("environments/keys/", across.keys_matrix, name="environments-keys"),
     path("<env:environment>/", include(environment_urls)),
     # Last: an address no route above knows (an unknown environment slug among them).
     path("<str:first_segment>/", errors.unknown_address, name="unknown-address"),

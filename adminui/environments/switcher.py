@@ -21,8 +21,8 @@ CLOSEST_LIST = [
 ]
 # Screens outside any environment whose counterpart in one environment is known.
 COUNTERPART = {
-    "all-environments": "overview",
-    "keys-matrix": "key-list",
+    "environments": "overview",
+    "environments-keys": "key-list",
 }
 
 

@@ -32,7 +32,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     """All environments side by side when the user may see several, else the one's Overview."""
     visible = visible_environments(request.user)
     if len(visible) > 1:
-        return redirect("all-environments")
+        return redirect("environments")
     return redirect("overview", environment=visible[0] if visible else get_environment())
 
 
