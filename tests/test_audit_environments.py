@@ -38,7 +38,7 @@ def events(db):
 
 
 def labels(response) -> list[str]:
-    return [event.target_label for event, _ in response.context["rows"]]
+    return [event.target_label for event, *_ in response.context["rows"]]
 
 
 def csv_rows(response) -> list[dict]:

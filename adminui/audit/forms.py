@@ -3,6 +3,8 @@ they may see, and, for Admins only, those of environments no longer configured."
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
@@ -13,8 +15,10 @@ from adminui.posthog import get_environments
 from adminui.web.forms import use_field_templates
 from adminui.web.roles import Role, role_of, visible_environments
 
-# How the log names an environment the portal no longer manages (only Admins see its events).
-UNCONFIGURED = "{slug} (no longer configured)"
+
+def unconfigured_name(slug: str) -> str:
+    """How the log names an environment the portal no longer manages (only Admins see it)."""
+    return f"{slug} (no longer configured)"
 
 
 class AuditFilterForm(forms.Form):
@@ -36,8 +40,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, environments: dict[str, str], **kwargs):
         """`environments`: the slugs the user may filter by, with the names to show."""
         super().__init__(*args, **kwargs)
-        field = self.fields["environment"]
-        assert isinstance(field, forms.ChoiceField)
+        field = cast(forms.ChoiceField, self.fields["environment"])
         field.choices = [("", "Any environment"), *environments.items()]
         # Every filter is optional: the field template need not say so on each.
         use_field_templates(self, dict.fromkeys(self.fields, "audit/_filter_field.html"))
@@ -77,12 +80,12 @@ def readable_environments(user: User | AnonymousUser) -> dict[str, str]:
     readable = {env.slug: env.name for env in visible_environments(user)}
     if role_of(user) == Role.ADMIN:
         gone = (
-            AuditEvent.objects.exclude(environment__in=get_environments())
+            AuditEvent.objects.exclude(environment__in=list(get_environments()))
             .values_list("environment", flat=True)
             .distinct()
             .order_by("environment")
         )
-        readable |= {slug: UNCONFIGURED.format(slug=slug) for slug in gone}
+        readable |= {slug: unconfigured_name(slug) for slug in gone}
     return readable
 
 

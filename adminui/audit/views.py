@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
-from adminui.audit.forms import UNCONFIGURED, audit_events
+from adminui.audit.forms import audit_events, unconfigured_name
 from adminui.models import AuditEvent
 from adminui.posthog import PostHogEnvironment, get_environments
 from adminui.web.htmx import HtmxHttpRequest, render_page
@@ -37,7 +37,8 @@ def audit_log(request: HtmxHttpRequest) -> HttpResponse:
     form, events = audit_events(request.GET, request.user)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     configured = get_environments()
-    rows = [(event, configured.get(event.environment)) for event in page]
+    # Each event with its environment (None when no longer configured) and that one's name.
+    rows = [(event, *named_environment(event, configured)) for event in page]
     context = {"form": form, "page_obj": page, "rows": rows}
     return render_page(request, "audit/log.html", context, partial="audit-table")
 
@@ -47,14 +48,19 @@ def audit_log(request: HtmxHttpRequest) -> HttpResponse:
 def audit_log_csv(request: HtmxHttpRequest) -> HttpResponse:
     _, events = audit_events(request.GET, request.user)
     configured = get_environments()
-    rows = (csv_row(event, configured.get(event.environment)) for event in events.iterator())
+    rows = (csv_row(event, configured) for event in events.iterator())
     return csv_download(rows, CSV_COLUMNS, "adminui-audit-log.csv")
 
 
-def csv_row(event: AuditEvent, environment: PostHogEnvironment | None) -> dict:
+def named_environment(
+    event: AuditEvent, configured: dict[str, PostHogEnvironment]
+) -> tuple[PostHogEnvironment | None, str]:
+    environment = configured.get(event.environment)
+    return environment, environment.name if environment else unconfigured_name(event.environment)
+
+
+def csv_row(event: AuditEvent, configured: dict[str, PostHogEnvironment]) -> dict:
     row = {column: getattr(event, column) for column in CSV_COLUMNS if column != "environment_name"}
-    row["environment_name"] = (
-        environment.name if environment else UNCONFIGURED.format(slug=event.environment)
-    )
+    row["environment_name"] = named_environment(event, configured)[1]
     row["details"] = json.dumps(event.details, sort_keys=True)
     return row
