@@ -89,3 +89,16 @@ def test_the_environment_screens_have_no_serious_accessibility_problem(
             page.screenshot(path=str(artifact(f"{name}-{width}-{theme}")), full_page=True)
             found += [f"{name} {width} {theme}: {p}" for p in problems_on(page, axe_source)]
     assert not found, "\n".join(found)
+
+
+def test_escape_or_a_click_elsewhere_closes_the_switcher(page, two):
+    log_in(page, "ada", PASSWORD)
+    page.goto("/prod/")
+    switcher = page.locator("details.env-switcher")
+    switcher.locator("summary").click()
+    expect(switcher).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(switcher).not_to_have_attribute("open", "")
+    switcher.locator("summary").click()
+    page.locator("h1").click()
+    expect(switcher).not_to_have_attribute("open", "")
