@@ -122,3 +122,9 @@ def test_hidden_environments_have_no_column(viewer_client, monkeypatch, apart):
 def test_htmx_refresh_gets_only_the_matrix(viewer_client, apart):
     html = viewer_client.get(URL, headers=HTMX).content.decode()
     assert html.lstrip().startswith('<div id="key-matrix"') and "<html" not in html
+
+
+def test_someone_without_a_role_is_refused(nobody_client, sandbox):
+    with installed(*production_and_staging(sandbox)):
+        assert nobody_client.get(URL).status_code == 403
+    assert not sandbox.received(r"provider_keys", "GET")
