@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "adminui.web.context_processors.portal",
+                "adminui.environments.switcher.environment_switcher",
             ],
             # Template tags live with the area that uses them, not in a flat templatetags/.
             "libraries": {

@@ -9,6 +9,7 @@ from adminui.accounts import oidc_views
 from adminui.accounts import views as auth
 from adminui.admin import admin_site
 from adminui.audit import views as audit
+from adminui.environments import views as across
 from adminui.evaluations import history, judge
 from adminui.evaluations import views as evaluations
 from adminui.integrations import views as integrations
@@ -153,6 +154,9 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export.csv", audit.audit_log_csv, name="audit-log-csv"),
+    # "environments" is reserved: no environment's slug can shadow these.
+    path("environments/", across.all_environments, name="environments"),
+    path("environments/keys/", across.keys_matrix, name="environments-keys"),
     path("<env:environment>/", include(environment_urls)),
     # Last: an address no route above knows (an unknown environment slug among them).
     path("<str:first_segment>/", errors.unknown_address, name="unknown-address"),

@@ -1,13 +1,24 @@
-"""The audit log's filters."""
+"""The audit log's filters, and which events a user may read at all: those of the environments
+they may see, and, for Admins only, those of environments no longer configured."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import QueryDict
 
 from adminui.models import ACTION_FILTER_LABELS, AuditEvent
+from adminui.posthog import get_environments
 from adminui.web.forms import use_field_templates
+from adminui.web.roles import Role, role_of, visible_environments
+
+
+def unconfigured_name(slug: str) -> str:
+    """How the log names an environment the portal no longer manages (only Admins see it)."""
+    return f"{slug} (no longer configured)"
 
 
 class AuditFilterForm(forms.Form):
@@ -22,12 +33,15 @@ class AuditFilterForm(forms.Form):
     target = forms.CharField(
         required=False, label="Target", widget=forms.SearchInput({"placeholder": "name or id"})
     )
-    environment = forms.CharField(required=False, widget=forms.HiddenInput)
+    environment = forms.ChoiceField(required=False, label="Environment")
     since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, environments: dict[str, str], **kwargs):
+        """`environments`: the slugs the user may filter by, with the names to show."""
         super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["environment"])
+        field.choices = [("", "Any environment"), *environments.items()]
         # Every filter is optional: the field template need not say so on each.
         use_field_templates(self, dict.fromkeys(self.fields, "audit/_filter_field.html"))
 
@@ -60,6 +74,26 @@ class AuditFilterForm(forms.Form):
         ]
 
 
-def audit_events(params: QueryDict) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
-    form = AuditFilterForm(params)
-    return form, form.filter(AuditEvent.objects.select_related("actor"))
+def readable_environments(user: User | AnonymousUser) -> dict[str, str]:
+    """The environments whose events `user` may read, slug to name: the ones they may see, and
+    for an Admin, every environment named in the log that is no longer configured."""
+    readable = {env.slug: env.name for env in visible_environments(user)}
+    if role_of(user) == Role.ADMIN:
+        gone = (
+            AuditEvent.objects.exclude(environment__in=list(get_environments()))
+            .values_list("environment", flat=True)
+            .distinct()
+            .order_by("environment")
+        )
+        readable |= {slug: unconfigured_name(slug) for slug in gone}
+    return readable
+
+
+def audit_events(
+    params: QueryDict, user: User | AnonymousUser
+) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+    """The filter form and the events it selects among those `user` may read."""
+    readable = readable_environments(user)
+    form = AuditFilterForm(params, environments=readable)
+    events = AuditEvent.objects.filter(environment__in=list(readable)).select_related("actor")
+    return form, form.filter(events)

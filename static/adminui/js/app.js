@@ -3,6 +3,10 @@
 "use strict";
 
 (function () {
+  // Menus that are <details> (they open without JavaScript); with it, Esc or a click elsewhere
+  // closes them.
+  const OPEN_MENUS = "details.row-menu[open], details.env-switcher[open]";
+
   // Messages from the server arrive rendered (out of band for htmx, see adminui/web/toasts.py).
   // Only what the server cannot say (it was not reached, or the clipboard) is shown from here,
   // in a copy of the server's toast markup (base.html's #toast-template).
@@ -35,8 +39,8 @@
       event.preventDefault();
       openShortcuts();
     }
-    // A click anywhere else closes an open row menu, as menus do.
-    document.querySelectorAll("details.row-menu[open]").forEach((menu) => {
+    // A click anywhere else closes an open row menu or the environment menu, as menus do.
+    document.querySelectorAll(OPEN_MENUS).forEach((menu) => {
       if (!menu.contains(event.target)) menu.open = false;
     });
   });
@@ -113,7 +117,7 @@
   document.addEventListener("keydown", (event) => {
     const typing = event.target.closest("input, textarea, select, [contenteditable]");
     if (event.key === "Escape") {
-      document.querySelectorAll("details.row-menu[open]").forEach((menu) => (menu.open = false));
+      document.querySelectorAll(OPEN_MENUS).forEach((menu) => (menu.open = false));
     }
     if (typing || event.metaKey || event.ctrlKey || event.altKey) return;
     if (event.key === "?") {
