@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from adminui.keys.rotation import last_rotations
 from adminui.models import SummaryRequest
 from adminui.ops.shared import deprecation_notice
 from adminui.overview.views import Attention, keys_needing_attention
@@ -40,7 +41,8 @@ class EnvironmentRow:
 
     @property
     def attention(self) -> list[Attention]:
-        return keys_needing_attention(self.keys.value or [])
+        keys = self.keys.value or []
+        return keys_needing_attention(keys, last_rotations(self.environment, [k.id for k in keys]))
 
     @property
     def reconnect(self) -> list[Integration]:
