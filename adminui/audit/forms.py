@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import QueryDict
 
 from adminui.models import ACTION_FILTER_LABELS, AuditEvent
 from adminui.web.forms import use_field_templates
+from adminui.web.roles import roles_of
 
 
 class AuditFilterForm(forms.Form):
@@ -60,6 +62,10 @@ class AuditFilterForm(forms.Form):
         ]
 
 
-def audit_events(params: QueryDict) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+def audit_events(
+    params: QueryDict, user: User | AnonymousUser
+) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+    """The filtered events of the environments `user` sees (hidden ones show nowhere)."""
     form = AuditFilterForm(params)
-    return form, form.filter(AuditEvent.objects.select_related("actor"))
+    events = AuditEvent.objects.filter(roles_of(user).visible_q("environment"))
+    return form, form.filter(events.select_related("actor"))

@@ -1,4 +1,5 @@
-"""The audit log: every write the portal sent to PostHog. Every role may read it."""
+"""The audit log: every write the portal sent to PostHog. Every role may read it, for the
+environments it sees."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ CSV_COLUMNS = [
 @require_GET
 @role_required(Role.VIEWER)
 def audit_log(request: HtmxHttpRequest) -> HttpResponse:
-    form, events = audit_events(request.GET)
+    form, events = audit_events(request.GET, request.user)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page}
     return render_page(request, "audit/log.html", context, partial="audit-table")
@@ -40,7 +41,7 @@ def audit_log(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.VIEWER)
 def audit_log_csv(request: HtmxHttpRequest) -> HttpResponse:
-    _, events = audit_events(request.GET)
+    _, events = audit_events(request.GET, request.user)
     rows = (csv_row(event) for event in events.iterator())
     return csv_download(rows, CSV_COLUMNS, "adminui-audit-log.csv")
 

@@ -20,7 +20,7 @@ from adminui.posthog import PostHogEnvironment, get_client, get_environment, pre
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import gather
 from adminui.web.htmx import HtmxHttpRequest, render_page
-from adminui.web.roles import Role, role_required
+from adminui.web.roles import Role, role_required, visible_environments
 
 KEY_STATES = ["ok", "invalid", "error", "unknown"]
 # The first page of evaluations is enough to count them (PostHog sends the total).
@@ -29,7 +29,9 @@ EVALUATION_PAGE = 100
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    return redirect("overview", environment=get_environment())
+    """The first environment the user sees (someone who sees none learns why there)."""
+    visible = visible_environments(request.user)
+    return redirect("overview", environment=visible[0] if visible else get_environment())
 
 
 @dataclass(frozen=True)
