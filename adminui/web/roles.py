@@ -228,5 +228,7 @@ class HiddenEnvironmentMiddleware:
 
         environment = kwargs.get("environment")
         if isinstance(environment, PostHogEnvironment) and is_hidden(request.user, environment):
+            # Not even the layout's current section may tell that the address has a page.
+            request.resolver_match = None
             return environment_not_found(request, environment.slug)
         return None
