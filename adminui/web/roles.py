@@ -80,7 +80,7 @@ def roles_of(user: User | AnonymousUser) -> UserRoles:
         return UserRoles(default=Role.ADMIN, superuser=True)
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        cached = _read_roles(user)
+        cached = stored_roles(user)
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
 
@@ -90,7 +90,8 @@ def forget_roles(user: User) -> None:
     user.__dict__.pop(_CACHE_ATTRIBUTE, None)
 
 
-def _read_roles(user: User) -> UserRoles:
+def stored_roles(user: User) -> UserRoles:
+    """What the database holds for this user (superuser or not, active or not)."""
     from adminui.accounts.models import EnvironmentRole
 
     # One query: the role groups (environment "") and the per-environment rows together.
