@@ -13,11 +13,13 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from adminui.accounts.models import EnvironmentRole
-from adminui.models import AuditEvent
+from adminui.models import AuditEvent, BulkValidation, SummaryRequest
 from adminui.posthog import environments as registry
 from adminui.posthog import get_environment
+from adminui.sandbox import demo
 from adminui.web.roles import Role, role_in, role_of, visible_environments
 from tests.conftest import logged_in, make_user
+from tests.summary_helpers import run_worker
 from tests.test_login_and_roles import SAMPLES
 
 HIDDEN_PAGE = "There is no environment “{slug}” in this portal."
@@ -222,3 +224,48 @@ def test_someone_without_any_role_is_told_to_ask_for_one(db, environment_pair):
 
 def test_an_admin_of_one_environment_does_not_manage_users(people):
     assert people["abe"].get("/admin/").status_code == 302
+
+
+def take_editor_away(username: str, slug: str, role: str) -> None:
+    user = User.objects.get(username=username)
+    EnvironmentRole.objects.update_or_create(user=user, environment=slug, defaults={"role": role})
+
+
+@pytest.mark.parametrize("role", ["viewer", "none"])
+def test_a_summary_is_not_made_when_the_role_was_taken_away_after_asking(people, sandbox, role):
+    evaluation = f"/staging/evaluations/{demo.EVAL_ANSWER_RELEVANCE}/"
+    assert people["val"].post(f"{evaluation}summarize/", {"filter": "all"}).status_code == 302
+    take_editor_away("val", "staging", role)
+
+    run_worker()
+
+    summary_request = SummaryRequest.objects.get()
+    assert summary_request.status == SummaryRequest.Status.FAILED
+    assert summary_request.error_kind == "not_allowed"
+    refusal = "Not sent to PostHog: val no longer has the Editor role in Staging."
+    assert summary_request.error_message == refusal
+    assert sandbox.received(r"summar") == [] and not AuditEvent.objects.exists()
+    if role == "viewer":
+        assert refusal in people["val"].get(evaluation).text
+
+
+def test_a_bulk_validation_stops_when_the_role_is_taken_away(people, sandbox):
+    keys = [demo.KEY_TOGETHER, demo.KEY_CLAUDE]
+    progress = people["val"].post("/staging/keys/validate/", {"key": keys})["Location"]
+    take_editor_away("val", "staging", "viewer")
+
+    run_worker()
+
+    run = BulkValidation.objects.get()
+    refusal = "Not sent to PostHog: val no longer has the Editor role in Staging."
+    assert run.status == BulkValidation.Status.FINISHED
+    assert run.results == {key: {"failure": refusal} for key in keys}
+    assert sandbox.received(r"/validate") == [] and not AuditEvent.objects.exists()
+    assert people["val"].get(progress).status_code == 403, "the progress page is an Editor's"
+
+
+def test_a_bulk_validation_still_runs_for_an_editor_there(people, sandbox):
+    people["val"].post("/staging/keys/validate/", {"key": [demo.KEY_CLAUDE]})
+    run_worker()
+    assert BulkValidation.objects.get().results[demo.KEY_CLAUDE]["state"] == "ok"
+    assert len(sandbox.received(r"/validate", "POST")) == 1
