@@ -40,6 +40,10 @@ class PortalUserAdmin(UserAdmin):
     actions = ["unlock_login", "log_out_everywhere"]
     inlines = [EnvironmentRoleInline]
 
+    def get_inlines(self, request: HttpRequest, obj: User | None) -> list:
+        # Adding a user is Django's short first step (username, password); roles come next.
+        return self.inlines if obj is not None else []
+
     @admin.action(description="Unlock login (forget failed login attempts)")
     def unlock_login(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         # By account; an address is unlocked by deleting its row under "Access attempts".

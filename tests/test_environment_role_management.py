@@ -180,3 +180,13 @@ def test_only_the_default_admin_role_opens_the_users_pages(client, alice):
     assert client.get(change_page(alice)).status_code == 302
     Group.objects.get(name="Admin").user_set.add(abe)
     assert client.get(change_page(alice)).status_code == 200
+
+
+def test_a_new_user_is_added_first_and_given_roles_per_environment_after(admin_client):
+    page = admin_client.get("/admin/auth/user/add/").text
+    assert "Roles per environment" not in page
+    added = admin_client.post(
+        "/admin/auth/user/add/", {"username": "newbie", "usable_password": "false"}
+    )
+    assert added.status_code == 302
+    assert "Roles per environment" in admin_client.get(added["Location"]).text

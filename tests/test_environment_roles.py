@@ -10,6 +10,8 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from adminui.accounts.models import EnvironmentRole
@@ -151,6 +153,13 @@ def test_the_roles_are_read_once_per_request(people, environment_pair, django_as
             visible_environments(val)
             [role_in(val, environment) for environment in environment_pair.values()]
             role_of(val)
+
+
+def test_a_page_reads_the_roles_once(people):
+    with CaptureQueriesContext(connection) as queries:
+        assert people["val"].get("/staging/keys/").status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if "adminui_environmentrole" in q["sql"]]
+    assert len(reads) == 1, reads
 
 
 def test_the_layout_knows_the_role_in_the_current_environment_and_lists_only_visible_ones(

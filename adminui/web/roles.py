@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -87,7 +88,8 @@ def roles_of(user: User | AnonymousUser) -> UserRoles:
 
 def forget_roles(user: User) -> None:
     """After changing someone's roles: the next check on this object reads them again."""
-    user.__dict__.pop(_CACHE_ATTRIBUTE, None)
+    with suppress(AttributeError):  # not read yet
+        delattr(user, _CACHE_ATTRIBUTE)  # (request.user is a lazy proxy: no __dict__ of its own)
 
 
 def stored_roles(user: User) -> UserRoles:
