@@ -20,7 +20,7 @@ from adminui.posthog import environments as registry
 from adminui.posthog import get_environment
 from adminui.sandbox import demo
 from adminui.web.roles import Role, role_in, role_of, visible_environments
-from tests.conftest import logged_in, make_user
+from tests.conftest import HTMX, logged_in, make_user
 from tests.summary_helpers import run_worker
 from tests.test_login_and_roles import SAMPLES
 
@@ -97,7 +97,13 @@ def test_a_hidden_environment_answers_404_to_every_method_and_nothing_reaches_po
 ):
     url = url_in("prod", route)
     for client in (people["hana"], people["sol"]):
-        for response in (client.get(url), client.post(url, {"name": "x", "filter": "all"})):
+        answers = [
+            client.get(url),
+            client.get(url, headers=HTMX),  # an htmx fragment
+            client.post(url, {"name": "x", "filter": "all"}),
+            client.post(url, headers=HTMX),
+        ]
+        for response in answers:
             assert is_hidden_page(response, "prod"), (url, response.status_code)
             assert "Production" not in response.text
     assert list(sandbox.requests) == []

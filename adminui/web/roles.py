@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Q, Value
 from django.http import Http404, HttpRequest, HttpResponse
 
+from adminui.accounts.models import EnvironmentRole
 from adminui.posthog import PostHogEnvironment, get_environments
 
 
@@ -94,8 +95,6 @@ def forget_roles(user: User) -> None:
 
 def stored_roles(user: User) -> UserRoles:
     """What the database holds for this user (superuser or not, active or not)."""
-    from adminui.accounts.models import EnvironmentRole
-
     # One query: the role groups (environment "") and the per-environment rows together.
     groups = (
         Group.objects.filter(user=user, name__in=GROUP_NAMES.values())
