@@ -54,10 +54,7 @@ class EnvironmentRoleInline(admin.TabularInline):
     form = EnvironmentRoleForm
     extra = 0
     verbose_name = "role in one environment"
-    verbose_name_plural = (
-        "Roles per environment (in place of the default role, the group above; superusers are "
-        "Admins everywhere)"
-    )
+    verbose_name_plural = "Roles per environment (instead of the default role: the group above)"
 
     # The Admin role opens it, like the rest of the admin (the model has no group permissions).
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
