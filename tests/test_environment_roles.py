@@ -119,7 +119,7 @@ def test_each_role_gets_what_it_may_in_each_environment(people, sandbox, name, r
         answers = [people["val"].get(prod), people["val"].post(prod, {"name": "x"})]
         # 405: the method is not this URL's (checked first); the one it takes is refused.
         refused = [answer for answer in answers if answer.status_code != 405]
-        assert refused and all(answer.status_code == 403 for answer in refused), url_in
+        assert refused and all(answer.status_code == 403 for answer in refused), prod
         assert all("you are a Viewer in Production" in answer.text for answer in refused)
         assert list(sandbox.requests) == []
     # Allowed: Val (Editor) in staging, Abe (Admin) in prod; Sol (Viewer) in staging reads.
