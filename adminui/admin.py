@@ -1,5 +1,6 @@
-"""Django's admin, for the Admin role: users, their roles (groups), a read-only audit log, and
-failed logins; an Admin unlocks a locked-out user from the user list."""
+"""Django's admin, for the Admin role: users, their default roles (groups) and roles per
+environment, a read-only audit log, and failed logins; an Admin unlocks a locked-out user from
+the user list."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from adminui.accounts.admin import ExternalIdentityAdmin
+from adminui.accounts.admin import EnvironmentRoleInline, ExternalIdentityAdmin
 from adminui.accounts.sessions import log_out_everywhere
 from adminui.models import AuditEvent, ExternalIdentity
 from adminui.web.admin import ReadOnlyAdmin
@@ -37,6 +38,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 class PortalUserAdmin(UserAdmin):
     actions = ["unlock_login", "log_out_everywhere"]
+    inlines = [EnvironmentRoleInline]
+
+    def get_inlines(self, request: HttpRequest, obj: User | None) -> list:
+        # Adding a user is Django's short first step (username, password); roles come next.
+        return self.inlines if obj is not None else []
 
     @admin.action(description="Unlock login (forget failed login attempts)")
     def unlock_login(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -274,5 +274,6 @@ class BulkValidation(models.Model):
         return self.status == self.Status.FINISHED
 
 
-# Single sign-on links live with the accounts area; imported here so the app registers them.
-from adminui.accounts.models import ExternalIdentity  # noqa: E402, F401
+# Single sign-on links and roles per environment live with the accounts area; imported here so
+# the app registers them.
+from adminui.accounts.models import EnvironmentRole, ExternalIdentity  # noqa: E402, F401

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
+from adminui.accounts.models import EnvironmentRole
 from adminui.models import SummaryRequest
 from adminui.sandbox import demo
-from adminui.web.roles import Role
 from tests.conftest import HTMX, closed_port
 from tests.two_environments import installed, production_and_staging, unreachable
 
@@ -122,11 +122,8 @@ def test_every_environments_calls_run_at_the_same_time(viewer_client, sandbox, m
     assert events[:6] == ["start"] * 6 and events.count("start") == 6
 
 
-def test_a_user_sees_only_the_environments_they_may_see(viewer_client, monkeypatch, two):
-    monkeypatch.setattr(
-        "adminui.web.roles.role_in",
-        lambda user, env: None if env.slug == "staging" else Role.VIEWER,
-    )
+def test_a_user_sees_only_the_environments_they_may_see(viewer_client, viewer, two):
+    EnvironmentRole.objects.create(user=viewer, environment="staging", role="none")
     html = viewer_client.get(URL).content.decode()
     assert 'id="environment-prod"' in html and 'id="environment-staging"' not in html
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
+from adminui.accounts.models import EnvironmentRole
 from adminui.sandbox import demo
-from adminui.web.roles import Role
 from tests.two_environments import installed, production_and_staging
 
 
@@ -111,12 +111,10 @@ def test_with_one_environment_there_is_no_menu_but_the_label_shows(viewer_client
     assert 'class="env-badge"' in html and "Sandbox" in html
 
 
-def test_only_environments_the_user_may_see_are_offered(viewer_client, monkeypatch, sandbox):
+def test_only_environments_the_user_may_see_are_offered(viewer_client, viewer, sandbox):
     prod, staging = production_and_staging(sandbox)
     qa = replace(prod, slug="qa", name="QA", colour="")
-    monkeypatch.setattr(
-        "adminui.web.roles.role_in", lambda user, env: None if env.slug == "qa" else Role.VIEWER
-    )
+    EnvironmentRole.objects.create(user=viewer, environment="qa", role="none")
     with installed(prod, staging, qa):
         html = viewer_client.get("/prod/").content.decode()
     assert set(links(html)) == {

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
+from adminui.accounts.models import EnvironmentRole
 from adminui.sandbox.server import SandboxServer
-from adminui.web.roles import Role
 from tests.conftest import HTMX, closed_port
 from tests.two_environments import installed, production_and_staging, unreachable
 
@@ -110,11 +110,8 @@ def test_every_environments_keys_are_read_at_the_same_time(viewer_client, sandbo
     assert events[:4] == ["start"] * 4 and events.count("start") == 4
 
 
-def test_hidden_environments_have_no_column(viewer_client, monkeypatch, apart):
-    monkeypatch.setattr(
-        "adminui.web.roles.role_in",
-        lambda user, env: None if env.slug == "staging" else Role.VIEWER,
-    )
+def test_hidden_environments_have_no_column(viewer_client, viewer, apart):
+    EnvironmentRole.objects.create(user=viewer, environment="staging", role="none")
     html = viewer_client.get(URL).content.decode()
     assert 'data-environment="prod"' in html and 'data-environment="staging"' not in html
 

@@ -44,10 +44,11 @@ def test_the_worker_runs_the_queued_summary_and_the_page_picks_it_up(editor_clie
 
 
 ASK = f"""
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from adminui.posthog import get_environment
 from adminui.evaluations.summaries import request_summary
 user = User.objects.create_user("eddie")
+user.groups.add(Group.objects.get(name="Editor"))  # the worker checks the role again
 summary_request, _ = request_summary(
     user=user, environment=get_environment("sandbox"), evaluation_id="{EVAL_ANSWER_RELEVANCE}",
     evaluation_name="Answer relevance", filter="pass", generation_ids=[], force_refresh=False,

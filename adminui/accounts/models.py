@@ -31,3 +31,32 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} at {self.issuer}"
+
+
+class EnvironmentRole(models.Model):
+    """A user's role in one environment, in place of their default role (their role group), or
+    no access to it at all. Keyed by the environment's slug, so a row outlives a change to the
+    environments' configuration (the admin still shows it) and applies again if the slug returns.
+    """
+
+    class Access(models.TextChoices):
+        VIEWER = "viewer", "Viewer"
+        EDITOR = "editor", "Editor"
+        ADMIN = "admin", "Admin"
+        NONE = "none", "No access"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="environment_roles"
+    )
+    environment = models.SlugField(max_length=64)
+    role = models.CharField(max_length=8, choices=Access.choices)
+
+    class Meta:
+        app_label = "adminui"
+        ordering = ["environment"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "environment"], name="unique_environment_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} in {self.environment}"

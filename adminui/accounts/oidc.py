@@ -17,16 +17,17 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 
+from adminui.accounts.grants import replace_environment_roles, set_default_role
 from adminui.accounts.models import ExternalIdentity
-from adminui.accounts.oidc_config import OIDCConfig, RoleGrant
-from adminui.web.roles import GROUP_NAMES, Role
+from adminui.accounts.oidc_config import NO_ACCESS_NAME, OIDCConfig, RoleGrant
+from adminui.web.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -172,15 +173,17 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         config = oidc_config()
         claims = self.get_userinfo(access_token, id_token, payload)
         groups = groups_in(claims, config.groups_claim)
-        role = roles_granted(config.role_grants, groups).get(None)
+        granted = roles_granted(config.role_grants, groups)
+        role = granted.get(None)
+        in_environments = {slug: granted[slug] for slug in granted if slug is not None}
         identity = (
             ExternalIdentity.objects.select_related("user")
             .filter(issuer=config.issuer, subject=str(claims["sub"]))
             .first()
         )
-        if role is None:
+        if role is None and not any(in_environments.values()):
             if identity:
-                set_role(identity.user, None)
+                set_roles(identity.user, None, {})
             logger.info("OIDC sign-in of %s refused: groups %s give no role", claims["sub"], groups)
             raise SignInRefused(no_role_message(config))
         if identity and not identity.user.is_active:
@@ -191,7 +194,7 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
                     issuer=config.issuer, subject=str(claims["sub"]), user=new_user(claims)
                 )
             update_profile(identity.user, claims)
-            set_role(identity.user, role)
+            set_roles(identity.user, role, in_environments)
             identity.last_sign_in_at, identity.last_groups = timezone.now(), sorted(groups)
             identity.save()
         return identity.user
@@ -209,21 +212,25 @@ def groups_in(claims: dict[str, Any], claim: str) -> set[str]:
     return set()
 
 
-def roles_granted(grants: tuple[RoleGrant, ...], groups: set[str]) -> dict[str | None, Role]:
-    """The highest role each environment gets from these groups (None: the default role)."""
-    granted: dict[str | None, Role] = {}
+def roles_granted(grants: tuple[RoleGrant, ...], groups: set[str]) -> dict[str | None, Role | None]:
+    """The role each environment gets from these groups (key None: the default role): the
+    highest their grants give; in an environment, None (no access) only when no grant there
+    gives a role."""
+    granted: dict[str | None, Role | None] = {}
     for grant in grants:
-        if grant.groups & groups:
-            role = Role[grant.role.upper()]
-            granted[grant.environment] = max(role, granted.get(grant.environment, role))
+        if not grant.groups & groups:
+            continue
+        role = None if grant.role == NO_ACCESS_NAME else Role[grant.role.upper()]
+        current = granted.get(grant.environment)
+        if grant.environment not in granted or (role and (current is None or role > current)):
+            granted[grant.environment] = role
     return granted
 
 
-def set_role(user: User, role: Role | None) -> None:
-    """Make `role` the user's only role group; groups that are not roles are left alone."""
-    user.groups.remove(*Group.objects.filter(name__in=GROUP_NAMES.values()))
-    if role is not None:
-        user.groups.add(Group.objects.get_or_create(name=GROUP_NAMES[role])[0])
+def set_roles(user: User, role: Role | None, in_environments: dict[str, Role | None]) -> None:
+    """The provider decides every role: the default one and each environment's, nothing else."""
+    set_default_role(user, role)
+    replace_environment_roles(user, in_environments)
 
 
 def new_user(claims: dict[str, Any]) -> User:

@@ -6,6 +6,7 @@ models (the roles are named here as text and turned into `Role` at sign-in).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -22,10 +23,17 @@ SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 _ROLE_GROUPS = "OIDC_ROLE_GROUPS"
 
 
+# `None@prod=contractors`: members of those groups get no access to prod (unless another of
+# their groups gives them a role there).
+NO_ACCESS_NAME = "None"
+# An environment's slug, as in its URLs (adminui.urls.EnvironmentConverter).
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
 @dataclass(frozen=True)
 class RoleGrant:
-    """Members of any of `groups` get `role`; in `environment` only, once roles are per
-    environment (None: the default role, which is all there is today)."""
+    """Members of any of `groups` get `role` (a role name, or NO_ACCESS_NAME); in `environment`
+    only, in place of their default role (None: the default role)."""
 
     role: str
     groups: frozenset[str]
@@ -78,27 +86,28 @@ def _required(name: str, value: str) -> str:
 
 
 def parse_role_groups(text: str) -> tuple[RoleGrant, ...]:
-    """`Admin=portal-admins;Editor=ai-team,ml;Viewer=staff`: entries split by `;`, each a role,
-    `=`, and the IdP groups that grant it split by `,`. `Role@environment=...` is reserved for
-    roles per environment."""
+    """`Admin=portal-admins;Editor=ai-team,ml;Viewer=staff;Viewer@prod=ml`: entries split by
+    `;`, each a role (with `@environment`: in that environment only, where `None` means no
+    access), `=`, and the IdP groups that grant it split by `,`."""
     grants: list[RoleGrant] = []
     for entry in filter(None, (part.strip() for part in text.split(";"))):
         role_part, equals, groups_part = entry.partition("=")
         role_name, at, environment = (part.strip() for part in role_part.partition("@"))
-        role = next((name for name in ROLE_NAMES if name.lower() == role_name.lower()), None)
+        names = (*ROLE_NAMES, NO_ACCESS_NAME) if at else ROLE_NAMES
+        role = next((name for name in names if name.lower() == role_name.lower()), None)
         groups = frozenset(filter(None, (group.strip() for group in groups_part.split(","))))
         if not equals or not groups:
             _malformed(f"{entry!r} needs the form Role=group,group")
         if role is None:
-            _malformed(f"{role_name!r} is not a role (use {', '.join(ROLE_NAMES)})")
-        if at:
-            _malformed(
-                f"{entry!r} gives a role in environment {environment!r}: roles are global for "
-                "now, write the role alone"
-            )
-        if any(grant.role == role for grant in grants):
-            _malformed(f"{role} appears twice; list all its groups in one entry")
-        grants.append(RoleGrant(role=role, groups=groups))
+            also = f", or {NO_ACCESS_NAME} with @environment" if not at else f", {NO_ACCESS_NAME}"
+            _malformed(f"{role_name!r} is not a role (use {', '.join(ROLE_NAMES)}{also})")
+        if at and not _SLUG.fullmatch(environment):
+            _malformed(f"{environment!r} in {entry!r} is not an environment's slug")
+        grant = RoleGrant(role=role, groups=groups, environment=environment or None)
+        if any((g.role, g.environment) == (grant.role, grant.environment) for g in grants):
+            where = f"@{environment}" if at else ""
+            _malformed(f"{role}{where} appears twice; list all its groups in one entry")
+        grants.append(grant)
     if not grants:
         _malformed("it maps no group to a role")
     return tuple(grants)
@@ -107,7 +116,7 @@ def parse_role_groups(text: str) -> tuple[RoleGrant, ...]:
 def _malformed(reason: str) -> NoReturn:
     raise ImproperlyConfigured(
         f"{_ROLE_GROUPS} is malformed: {reason}. Example: "
-        "Admin=portal-admins;Editor=ai-team,ml;Viewer=staff"
+        "Admin=portal-admins;Editor=ai-team,ml;Viewer=staff;Viewer@prod=ml"
     )
 
 

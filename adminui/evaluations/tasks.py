@@ -17,7 +17,10 @@ from adminui.models import SummaryRequest
 from adminui.posthog import PostHogError, get_client, get_environment
 from adminui.posthog.retries import background_work
 from adminui.web.failures import summary_message, wording_for
+from adminui.web.roles import Role, may_act, no_longer_allowed
 
+# SummaryRequest.error_kind of a request its asker may no longer make (never renamed).
+NOT_ALLOWED = "not_allowed"
 FINISHED_FIELDS = (
     "finished_at",
     "status",
@@ -41,8 +44,12 @@ def summarize_evaluation(summary_id: int) -> str:
     if not started:  # already taken by another worker, or deleted
         return "skipped"
     summary_request = SummaryRequest.objects.select_related("requested_by").get(pk=summary_id)
+    refused = refusal_of(summary_request)
+    if refused:
+        finish(summary_request, failure=refused)
+        return SummaryRequest.Status.FAILED
+    environment = get_environment(summary_request.environment)
     try:
-        environment = get_environment(summary_request.environment)
         summary = record_call(
             summary_request.requested_by,
             environment,
@@ -80,6 +87,20 @@ class Failure:
     message: str
     retry_after: int | None = None
     fields: dict[str, list[str]] | None = None
+
+
+def refusal_of(summary_request: SummaryRequest) -> Failure | None:
+    """Whoever asked must still be an Editor there now, as the view checked when they asked
+    (a role taken away, or an environment gone, since): else nothing goes to PostHog."""
+    user, slug = summary_request.requested_by, summary_request.environment
+    try:
+        environment = get_environment(slug)
+    except LookupError:
+        environment = None
+    if environment is not None and may_act(user, environment, Role.EDITOR):
+        return None
+    message = no_longer_allowed(summary_request.requested_by_name, Role.EDITOR, environment or slug)
+    return Failure(NOT_ALLOWED, message)
 
 
 def failure_of(error: Exception, summary_request: SummaryRequest, timeout: float | None) -> Failure:

@@ -30,7 +30,8 @@ EVALUATION_PAGE = 100
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    """All environments side by side when the user may see several, else the one's Overview."""
+    """All environments side by side when the user may see several, else the one's Overview
+    (someone who sees none learns why there)."""
     visible = visible_environments(request.user)
     if len(visible) > 1:
         return redirect("environments")

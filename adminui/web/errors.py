@@ -20,8 +20,8 @@ from django.views.decorators.http import require_safe
 from django_htmx.http import reselect, reswap, retarget, trigger_client_event
 
 from adminui.posthog import errors as ph
-from adminui.posthog import get_environments
 from adminui.web.failures import hint_for
+from adminui.web.roles import visible_environments
 
 logger = logging.getLogger(__name__)
 
@@ -133,9 +133,14 @@ class PostHogErrorMiddleware:
 def unknown_address(request: HttpRequest, first_segment: str, rest: str = "") -> HttpResponse:
     """The portal's 404 page for an address no route knows, such as an unknown environment slug;
     a view rather than handler404 alone, so DEBUG shows it too instead of Django's debug page."""
-    known = get_environments()
-    context = {"unknown_environment": first_segment if first_segment not in known else ""}
-    return render(request, "404.html", context, status=404)
+    known = {environment.slug for environment in visible_environments(request.user)}
+    return environment_not_found(request, first_segment if first_segment not in known else "")
+
+
+def environment_not_found(request: HttpRequest, slug: str) -> HttpResponse:
+    """The 404 page for an environment that is unknown, or hidden from this user (the same
+    page, so it does not tell which); an empty `slug`: nothing at this address."""
+    return render(request, "404.html", {"unknown_environment": slug}, status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -56,7 +56,9 @@ def test_the_mapping_format_reads_roles_and_their_groups():
         ("Admin=", "needs the form Role=group,group"),
         ("Owner=founders", "'Owner' is not a role"),
         ("Editor=ml;Editor=ai-team", "Editor appears twice"),
-        ("Editor@staging=ml", "roles are global for now"),
+        ("Editor@Staging=ml", "'Staging' in 'Editor@Staging=ml' is not an environment's slug"),
+        ("None=ml", "'None' is not a role (use Viewer, Editor, Admin, or None with @environment)"),
+        ("Viewer@prod=ml;viewer@prod=staff", "Viewer@prod appears twice"),
         (";", "maps no group to a role"),
     ],
 )
@@ -71,6 +73,17 @@ def test_the_highest_role_a_person_s_groups_give_wins():
     assert roles_granted(grants, {"staff", "ml"}) == {None: Role.EDITOR}
     assert roles_granted(grants, {"portal-admins", "staff"}) == {None: Role.ADMIN}
     assert roles_granted(grants, {"marketing"}) == {}
+
+
+def test_a_role_can_be_given_in_one_environment_or_no_access_to_it():
+    grants = parse_role_groups("Editor=ml;Viewer@prod=ml;Admin@prod=leads;none@prod=contractors")
+    assert grants[1] == RoleGrant("Viewer", frozenset({"ml"}), environment="prod")
+    assert grants[3] == RoleGrant("None", frozenset({"contractors"}), environment="prod")
+    assert roles_granted(grants, {"ml"}) == {None: Role.EDITOR, "prod": Role.VIEWER}
+    assert roles_granted(grants, {"ml", "leads"}) == {None: Role.EDITOR, "prod": Role.ADMIN}
+    # No access counts only where none of the person's groups gives a role.
+    assert roles_granted(grants, {"contractors"}) == {"prod": None}
+    assert roles_granted(grants, {"contractors", "ml"}) == {None: Role.EDITOR, "prod": Role.VIEWER}
 
 
 @pytest.mark.parametrize(

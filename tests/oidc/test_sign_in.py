@@ -10,7 +10,9 @@ import requests
 from django.contrib.auth.models import User
 
 from adminui.accounts.models import ExternalIdentity
-from adminui.web.roles import Role, role_of
+from adminui.accounts.oidc_config import parse_role_groups
+from adminui.posthog import get_environment
+from adminui.web.roles import Role, role_in, role_of
 from tests.conftest import PASSWORD as LOCAL_PASSWORD
 from tests.conftest import make_user
 from tests.oidc.conftest import PASSWORD, PROVIDER_NAME, form_of, sign_in
@@ -97,6 +99,44 @@ def test_leaving_every_mapped_group_removes_the_role_and_refuses_sign_in(sso, li
     assert "none of your groups there gives a role" in landing.text
     vera = User.objects.get(username="vera")
     assert role_of(vera) is None, "kept for the audit log's history, without a role"
+
+
+def test_groups_give_roles_in_given_environments_and_follow_the_provider(
+    sso, settings, live_server
+):
+    settings.OIDC = dataclasses.replace(
+        settings.OIDC,
+        role_grants=parse_role_groups(
+            "Editor=ml;Viewer@prod=ml;None@staging=ml;Viewer@sandbox=marketing"
+        ),
+    )
+    with requests.Session() as first:
+        sign_in(first, live_server.url, "eddie")
+    eddie = User.objects.get(username="eddie")
+    assert role_of(eddie) == Role.EDITOR
+    assert dict(eddie.environment_roles.values_list("environment", "role")) == {
+        "prod": "viewer",
+        "staging": "none",
+    }
+    sso.set_groups("eddie", ["ml", "marketing"])
+    with requests.Session() as second:
+        sign_in(second, live_server.url, "eddie")
+    assert dict(eddie.environment_roles.values_list("environment", "role")) == {
+        "prod": "viewer",
+        "staging": "none",
+        "sandbox": "viewer",
+    }
+    # Nina's only group gives a role in one environment: she signs in and sees just that one.
+    with requests.Session() as browser:
+        landing = sign_in(browser, live_server.url, "nina")
+    assert landing.url == f"{live_server.url}/sandbox/", landing.url
+    nina = User.objects.get(username="nina")
+    assert role_of(nina) is None and role_in(nina, get_environment("sandbox")) == Role.VIEWER
+    sso.set_groups("eddie", ["staff"])
+    with requests.Session() as third:
+        refused = sign_in(third, live_server.url, "eddie")
+    assert "none of your groups there gives a role" in refused.text
+    assert not eddie.environment_roles.exists(), "the provider decides every role"
 
 
 def test_a_provider_login_never_takes_over_a_local_account_of_the_same_name(
