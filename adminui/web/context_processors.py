@@ -6,9 +6,10 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from adminui import __version__
+from adminui.alerts.service import open_alert_count
 from adminui.ops.shared import deprecation_notice
 from adminui.posthog import get_environments
-from adminui.web.roles import Role, role_of
+from adminui.web.roles import Role, role_of, visible_environments
 
 
 def portal(request: HttpRequest) -> dict:
@@ -31,4 +32,8 @@ def portal(request: HttpRequest) -> dict:
         "deprecation": deprecation,
         "adminui_version": __version__,
         "key_rotation_days": settings.KEY_ROTATION_DAYS,
+        # Called by the navigation only: pages without it cost no query.
+        "open_alert_count": lambda: open_alert_count(
+            env.slug for env in visible_environments(request.user)
+        ),
     }
