@@ -10,36 +10,13 @@ from django_tasks_db.models import DBTaskResult
 
 from adminui.alerts.models import Alert, AlertNotification
 from adminui.alerts.service import open_alerts_by_environment, sync_alerts
-from adminui.alerts.snapshot import EnvironmentSnapshot, Failover
-from adminui.posthog import get_client, get_environment
+from adminui.alerts.snapshot import Failover
 from adminui.sandbox import demo
+from tests.alert_helpers import sandbox_snapshot, with_key_state
 from tests.conftest import HTMX
 
 ALERTS = "/sandbox/alerts/"
 Kind, Status = Alert.Kind, Alert.Status
-
-
-def sandbox_snapshot(**changes) -> EnvironmentSnapshot:
-    """What a sweep of the sandbox's demo project sees, read through the service module."""
-    client = get_client("sandbox")
-    config = client.get_evaluation_config()
-    snapshot = EnvironmentSnapshot(
-        environment=get_environment("sandbox"),
-        keys=list(client.list_provider_keys()),
-        active_key_id=config.active_provider_key.id if config.active_provider_key else None,
-        evaluations=list(client.list_evaluations(limit=100).results),
-        integrations=client.list_integrations(),
-    )
-    return replace(snapshot, **changes)
-
-
-def with_key_state(snapshot: EnvironmentSnapshot, key_id: str, state: str, error: str | None):
-    assert snapshot.keys is not None
-    keys = [
-        replace(key, state=state, error_message=error) if key.id == key_id else key
-        for key in snapshot.keys
-    ]
-    return replace(snapshot, keys=keys)
 
 
 def unresolved() -> dict[tuple[str, str], Alert]:
