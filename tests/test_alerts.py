@@ -48,7 +48,7 @@ def test_a_sweep_of_the_demo_project_opens_an_alert_for_each_thing_that_is_broke
     pinned = alerts[(Kind.EVALUATIONS_ON_FAILING_KEY, demo.KEY_GEMINI)]
     assert pinned.severity == Alert.Severity.CRITICAL
     assert pinned.message == (
-        "1 evaluation (“Helpfulness score”) use this key, which is failing: "
+        "1 evaluation (“Helpfulness score”) uses this key, which is failing: "
         "Rate limited, please try again later"
     )
 
@@ -108,7 +108,10 @@ def test_evaluations_pinned_to_a_deleted_key_open_an_alert_naming_them(db):
     keys = [key for key in snapshot.keys if key.id != demo.KEY_CLAUDE]
     sync_alerts(replace(snapshot, keys=keys))
     alert = unresolved()[(Kind.EVALUATIONS_ON_FAILING_KEY, demo.KEY_CLAUDE)]
-    assert alert.message.endswith("use this key, which was deleted.")
+    assert alert.message == (
+        "2 evaluations (“Conversation resolved”, “Tone matches brand”) use this key, "
+        "which was deleted."
+    )
     assert alert.subject_path == "/sandbox/evaluations/"
 
 
@@ -265,7 +268,7 @@ def test_tabs_filters_and_search_narrow_the_list(viewer_client, demo_alerts):
     every = viewer_client.get(f"{ALERTS}?status=all").content.decode()
     assert every.count('<tr id="alert-') == 4
     region = viewer_client.get(f"{ALERTS}?q=token", headers=HTMX).content.decode().strip()
-    assert region.startswith('<div id="alert-table">')
+    assert region.startswith('<div id="alert-table"')
     assert f'href="{ALERTS}?q=token&amp;status=resolved"' in region
 
 

@@ -92,7 +92,8 @@ def evaluation_conditions(
         why = f"which is failing: {key_failure(key)}" if key else "which was deleted."
         listed = ", ".join(f"“{name}”" for name in sorted(evaluations))
         count = f"{len(evaluations)} evaluation{'s' if len(evaluations) != 1 else ''}"
-        message = f"{count} ({listed}) use this key, {why}"
+        verb = "uses" if len(evaluations) == 1 else "use"
+        message = f"{count} ({listed}) {verb} this key, {why}"
         conditions.append(
             Condition(
                 Kind.EVALUATIONS_ON_FAILING_KEY,

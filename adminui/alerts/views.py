@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from adminui.alerts.forms import AlertFilterForm, status_tabs
 from adminui.alerts.models import Alert
@@ -74,7 +75,7 @@ def alert_acknowledge(
             "across": request.POST.get("across") == "1",
             "names": {environment.slug: environment.name},
         }
-        return render(request, "alerts/_row.html", context)
+        return trigger_client_event(render(request, "alerts/_row.html", context), "dataChanged")
     if acknowledged:
         messages.success(request, f"Acknowledged: {alert.title}.")
     else:
