@@ -13,7 +13,7 @@ from adminui.alerts.service import open_alerts_by_environment, sync_alerts
 from adminui.alerts.snapshot import Failover
 from adminui.sandbox import demo
 from tests.alert_helpers import sandbox_snapshot, with_key_state
-from tests.conftest import HTMX
+from tests.conftest import HTMX, sandbox_api
 
 ALERTS = "/sandbox/alerts/"
 Kind, Status = Alert.Kind, Alert.Status
@@ -102,7 +102,7 @@ def test_a_key_that_recovers_resolves_its_alerts_and_others_stay_open(demo_alert
     assert Alert.objects.filter(kind=Kind.KEY_FAILING, subject_id=demo.KEY_GEMINI).count() == 2
 
 
-def test_evaluations_pinned_to_a_deleted_key_open_an_alert_naming_them(db):
+def test_evaluations_pinned_to_a_key_missing_from_the_list_open_one_alert_naming_them(db):
     snapshot = sandbox_snapshot()
     assert snapshot.keys is not None
     keys = [key for key in snapshot.keys if key.id != demo.KEY_CLAUDE]
@@ -113,6 +113,24 @@ def test_evaluations_pinned_to_a_deleted_key_open_an_alert_naming_them(db):
         "which was deleted."
     )
     assert alert.subject_path == "/sandbox/evaluations/"
+
+
+def test_evaluations_posthog_stopped_when_their_key_was_deleted_each_open_an_alert(db, sandbox):
+    deleted = sandbox_api(sandbox, "DELETE", f"llm_analytics/provider_keys/{demo.KEY_CLAUDE}/")
+    assert deleted.status_code == 204
+    sync_alerts(sandbox_snapshot())
+    stopped = Alert.objects.filter(subject_type="evaluation")
+    assert {alert.subject_label for alert in stopped} == {
+        "Conversation resolved",
+        "Tone matches brand",
+    }
+    alert = stopped.get(subject_label="Tone matches brand")
+    assert alert.title == "PostHog stopped the evaluation “Tone matches brand”"
+    assert alert.message == (
+        "PostHog stopped it: Provider API key was deleted. "
+        "Give it a working key and turn it on again."
+    )
+    assert alert.subject_path == f"/sandbox/evaluations/{alert.subject_id}/"
 
 
 def test_a_list_the_sweep_could_not_read_leaves_its_alerts_as_they_are(demo_alerts):

@@ -68,6 +68,8 @@ class Alert(models.Model):
         """The portal page where someone acts on the alert."""
         if self.subject_type == "integration" and self.subject_id.isdigit():
             return reverse("integration-detail", args=[self.environment, int(self.subject_id)])
+        if self.subject_type == "evaluation":
+            return reverse("evaluation-detail", args=[self.environment, self.subject_id])
         if self.kind == self.Kind.EVALUATIONS_ON_FAILING_KEY:
             # The key may be deleted: the evaluations using it are the place to act.
             return reverse("evaluation-list", args=[self.environment])
@@ -77,6 +79,8 @@ class Alert(models.Model):
     def title(self) -> str:
         """One line naming what happened, for the list, an email subject, a Slack message."""
         label = f"“{self.subject_label or self.subject_id}”"
+        if self.subject_type == "evaluation":
+            return f"PostHog stopped the evaluation {label}"
         return {
             self.Kind.KEY_FAILING: f"Key {label} is failing",
             self.Kind.ACTIVE_KEY_FAILING: f"The evaluation key {label} is failing",

@@ -22,7 +22,8 @@ from django.utils import timezone
 from adminui.alerts.models import Alert, AlertNotification
 from adminui.alerts.snapshot import EnvironmentSnapshot
 from adminui.alerts.tasks import notify
-from adminui.posthog import ProviderKey
+from adminui.evaluations.kinds import STATUS_REASONS, label
+from adminui.posthog import Evaluation, ProviderKey
 
 Kind, Severity, Status = Alert.Kind, Alert.Severity, Alert.Status
 Event = AlertNotification.Event
@@ -70,38 +71,56 @@ def key_conditions(snapshot: EnvironmentSnapshot, keys: list[ProviderKey]) -> li
     return conditions
 
 
+def stopped_for_its_key(evaluation: Evaluation) -> bool:
+    """PostHog stopped the evaluation because of its key (deleted, invalid, out of quota, ...);
+    it stays stopped until someone gives it a working key and turns it on again."""
+    reason = evaluation.status_reason or ""
+    return evaluation.status == "error" and reason.startswith("provider_key_")
+
+
 def evaluation_conditions(
     snapshot: EnvironmentSnapshot, keys: list[ProviderKey]
 ) -> list[Condition]:
-    """Enabled evaluations pinned to a failing or deleted key: they fail on every run."""
+    """Evaluations pinned to a failing or deleted key (one alert per key, naming them), and
+    evaluations PostHog stopped for their key (one each: a deleted key leaves no id behind)."""
     by_id = {key.id: key for key in keys}
-    users: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
+    users: dict[str, list[Evaluation]] = {}
+    conditions = []
     for evaluation in snapshot.evaluations or []:
         pinned = evaluation.model_configuration
-        if not evaluation.enabled or pinned is None or pinned.provider_key_id is None:
-            continue
-        key = by_id.get(pinned.provider_key_id)
-        if key is not None and key.state not in FAILING_STATES:
-            continue
-        users.setdefault(pinned.provider_key_id, []).append(evaluation.name)
-        names[pinned.provider_key_id] = key.name if key else (pinned.provider_key_name or "")
-    conditions = []
+        key_id = pinned.provider_key_id if pinned else None
+        key = by_id.get(key_id) if key_id else None
+        broken = key_id is not None and (key is None or key.state in FAILING_STATES)
+        if broken and (evaluation.enabled or stopped_for_its_key(evaluation)):
+            users.setdefault(str(key_id), []).append(evaluation)
+        elif stopped_for_its_key(evaluation):
+            reason = label(STATUS_REASONS, evaluation.status_reason)
+            conditions.append(
+                Condition(
+                    Kind.EVALUATIONS_ON_FAILING_KEY,
+                    "evaluation",
+                    evaluation.id,
+                    evaluation.name,
+                    Severity.CRITICAL,
+                    f"PostHog stopped it: {reason}. Give it a working key and turn it on again.",
+                )
+            )
     for key_id, evaluations in users.items():
         key = by_id.get(key_id)
         why = f"which is failing: {key_failure(key)}" if key else "which was deleted."
-        listed = ", ".join(f"“{name}”" for name in sorted(evaluations))
-        count = f"{len(evaluations)} evaluation{'s' if len(evaluations) != 1 else ''}"
+        listed = ", ".join(sorted(f"“{evaluation.name}”" for evaluation in evaluations))
         verb = "uses" if len(evaluations) == 1 else "use"
-        message = f"{count} ({listed}) {verb} this key, {why}"
+        count = f"{len(evaluations)} evaluation{'s' if len(evaluations) != 1 else ''}"
+        pinned = evaluations[0].model_configuration
+        name = key.name if key else (pinned.provider_key_name if pinned else None) or ""
         conditions.append(
             Condition(
                 Kind.EVALUATIONS_ON_FAILING_KEY,
                 "provider_key",
                 key_id,
-                names[key_id],
+                name,
                 Severity.CRITICAL,
-                message,
+                f"{count} ({listed}) {verb} this key, {why}",
             )
         )
     return conditions
