@@ -256,6 +256,9 @@ def test_acknowledging_with_htmx_swaps_only_the_row(editor_client, demo_alerts):
     row = answer.content.decode().strip()
     assert row.startswith(f'<tr id="alert-{alert.pk}">')
     assert "Acknowledged" in row and "by eddie" in row and "<form" not in row
+    # The navigation's count follows, out of band.
+    assert '<span id="nav-alert-count" hx-swap-oob="true"> <span class="nav-count">3<' in row
+    assert answer["HX-Trigger"] == '{"dataChanged": {}}'  # the list region reloads its tab counts
 
 
 def test_an_acknowledged_alert_resolves_by_itself(editor_client, demo_alerts):

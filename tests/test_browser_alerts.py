@@ -47,6 +47,7 @@ def test_an_editor_acknowledges_an_alert_in_place(page, editor, alerts):
     expect(row).to_contain_text("by eddie")
     expect(row.get_by_role("button")).to_have_count(0)
     assert page.evaluate("window.notReloaded") is True  # swapped in place, no page load
+    expect(page.get_by_role("link", name="Alerts 3 open")).to_be_visible()
     page.get_by_role("link", name="Acknowledged 1", exact=True).click()
     expect(page.locator(ROWS)).to_have_count(1)
     expect(page.get_by_role("link", name="Alerts 3 open")).to_be_visible()

@@ -93,6 +93,12 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_link(url: str, text: str) -> str:
+    """A Slack link; text alone when ADMINUI_BASE_URL is not set (Slack needs absolute URLs)."""
+    text = slack_escape(text)
+    return f"<{url}|{text}>" if url.startswith(("https://", "http://")) else text
+
+
 def slack_message(body: dict[str, Any]) -> dict[str, Any]:
     """An incoming-webhook message: blocks for people, ``text`` for notifications."""
     resolved = body["event"] == Event.RESOLVED
@@ -102,7 +108,7 @@ def slack_message(body: dict[str, Any]) -> dict[str, Any]:
     alerts = body["alerts"]
     for alert in alerts[:SLACK_LISTED]:
         mark = ":white_check_mark:" if resolved else SLACK_MARKS.get(alert["severity"], "")
-        title = f"<{alert['subject']['url']}|{slack_escape(alert['title'])}>"
+        title = slack_link(alert["subject"]["url"], alert["title"])
         text = f"{mark} *{title}*"
         if alert["message"]:
             text += f"\n{slack_escape(alert['message'])}"
@@ -110,8 +116,7 @@ def slack_message(body: dict[str, Any]) -> dict[str, Any]:
     if len(alerts) > SLACK_LISTED:
         more = f"… and {len(alerts) - SLACK_LISTED} more."
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": more}})
-    environment = slack_escape(body["environment"]["name"])
-    link = f"<{body['url']}|Open the alerts of {environment} in adminui>"
+    link = slack_link(body["url"], f"Open the alerts of {body['environment']['name']} in adminui")
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": link}]})
     return {"text": headline(body), "blocks": blocks}
 

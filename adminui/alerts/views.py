@@ -17,7 +17,7 @@ from django_htmx.http import trigger_client_event
 
 from adminui.alerts.forms import AlertFilterForm, status_tabs
 from adminui.alerts.models import Alert
-from adminui.alerts.service import acknowledge
+from adminui.alerts.service import acknowledge, open_alert_count
 from adminui.alerts.trial import send_test_notification
 from adminui.posthog import PostHogEnvironment
 from adminui.web.htmx import HtmxHttpRequest, render_page
@@ -74,8 +74,11 @@ def alert_acknowledge(
             "alert": alert,
             "across": request.POST.get("across") == "1",
             "names": {environment.slug: environment.name},
+            "count": open_alert_count(env.slug for env in visible_environments(request.user)),
         }
-        return trigger_client_event(render(request, "alerts/_row.html", context), "dataChanged")
+        return trigger_client_event(
+            render(request, "alerts/_acknowledged.html", context), "dataChanged"
+        )
     if acknowledged:
         messages.success(request, f"Acknowledged: {alert.title}.")
     else:
