@@ -20,9 +20,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django_tasks_db.models import DBTaskResult
 
-from adminui.alerts.models import AlertNotification
-from adminui.alerts.notify import SIGNATURE_HEADER
+from adminui.alerts.models import Alert, AlertNotification
+from adminui.alerts.notify import SIGNATURE_HEADER, payload, slack_message
 from adminui.alerts.service import sync_alerts
+from adminui.posthog import get_environment
 from adminui.sandbox import demo
 from tests.alert_helpers import sandbox_snapshot
 from tests.conftest import closed_port
@@ -348,3 +349,21 @@ def test_the_test_button_is_shown_to_admins_only(admin_client, editor_client):
     button = b"Send a test notification"
     assert button in admin_client.get("/sandbox/alerts/").content
     assert button not in editor_client.get("/sandbox/alerts/").content
+
+
+@pytest.fixture
+def demo_alerts_payload(db):
+    def build() -> dict:
+        sync_alerts(sandbox_snapshot())
+        return payload("opened", get_environment("sandbox"), list(Alert.objects.all()))
+
+    return build
+
+
+def test_without_a_public_address_the_slack_message_names_pages_without_links(
+    settings, demo_alerts_payload
+):
+    settings.ADMINUI_BASE_URL = ""
+    message = slack_message(demo_alerts_payload())
+    texts = json.dumps(message["blocks"])
+    assert "<" not in texts and "Open the alerts of Sandbox in adminui" in texts
