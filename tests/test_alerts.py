@@ -306,3 +306,14 @@ def test_the_overview_shows_the_open_alerts(viewer_client, demo_alerts):
     assert '<h2 id="card-alerts">Alerts</h2>' in page
     assert "The evaluation key" not in page  # the active key is fine
     assert "Evaluations use the broken key “Gemini experiments”" in page
+
+
+def test_a_failing_key_with_a_new_message_keeps_its_alert_and_tells_no_one_again(
+    demo_alerts, settings
+):
+    settings.ALERT_EMAIL_TO = ["oncall@acme.example"]
+    sync_alerts(with_key_state(sandbox_snapshot(), demo.KEY_GEMINI, "error", "Quota exceeded"))
+    alert = unresolved()[(Kind.KEY_FAILING, demo.KEY_GEMINI)]
+    assert alert.message == "Quota exceeded"
+    assert Alert.objects.filter(kind=Kind.KEY_FAILING, subject_id=demo.KEY_GEMINI).count() == 1
+    assert not AlertNotification.objects.exists()

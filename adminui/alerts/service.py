@@ -228,8 +228,10 @@ def open_or_update(
     message follow what PostHog says now)."""
     alert = existing.get(condition.identity)
     if alert is not None:
-        alert.subject_label, alert.message = condition.subject_label, condition.message
-        alert.save(update_fields=["subject_label", "message"])
+        now = (condition.subject_label, condition.message)
+        if (alert.subject_label, alert.message) != now:
+            alert.subject_label, alert.message = now
+            alert.save(update_fields=["subject_label", "message"])
         return None
     try:
         with transaction.atomic():  # another sweep may have opened it a moment ago
