@@ -3,6 +3,8 @@ in place (and without JavaScript), and the screen passes axe in both themes at b
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils.timezone import now
 from playwright.sync_api import expect
@@ -103,3 +105,14 @@ def test_the_alerts_screen_reads_well_in_each_theme_and_width(
         assert not problems_on(page, AXE.read_text())
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= WIDTHS[width]  # nothing sticks out sideways
+
+
+def test_the_overview_card_leads_to_the_alerts(page, viewer, alerts):
+    log_in(page, "vic", PASSWORD)
+    page.goto("/sandbox/")
+    card = page.locator("section", has=page.get_by_role("heading", name="Alerts"))
+    expect(card.get_by_role("listitem")).to_have_count(4)
+    page.screenshot(path=str(artifact("overview-with-alerts-desktop-light")), full_page=True)
+    card.get_by_role("link", name="4", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/sandbox/alerts/$"))
+    expect(page.locator(ROWS)).to_have_count(4)
