@@ -11,7 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.csp import CSP
 
 from adminui.accounts.oidc_config import (
@@ -317,6 +318,13 @@ KEY_ROTATION_DAYS = env_int("KEY_ROTATION_DAYS", 90, minimum=1)
 # environments file. Webhook URLs are secrets too (adminui/alerts/channels.py keeps them out
 # of logs and pages).
 ALERT_EMAIL_TO = env_list("ALERT_EMAIL_TO", [])
+for _address in ALERT_EMAIL_TO:
+    try:
+        validate_email(_address)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"ALERT_EMAIL_TO must be comma-separated email addresses; {_address!r} is not one."
+        ) from None
 ALERT_SLACK_WEBHOOK_URL = env_secret_url("ALERT_SLACK_WEBHOOK_URL")
 ALERT_WEBHOOK_URL = env_secret_url("ALERT_WEBHOOK_URL")
 ALERT_WEBHOOK_SECRET = env_secret("ALERT_WEBHOOK_SECRET")

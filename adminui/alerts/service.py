@@ -22,8 +22,9 @@ from django.utils import timezone
 from adminui.alerts.models import Alert, AlertNotification
 from adminui.alerts.snapshot import EnvironmentSnapshot
 from adminui.alerts.tasks import notify
-from adminui.evaluations.kinds import STATUS_REASONS, label
+from adminui.evaluations import kinds
 from adminui.posthog import Evaluation, ProviderKey
+from adminui.posthog.redaction import redact
 
 Kind, Severity, Status = Alert.Kind, Alert.Severity, Alert.Status
 Event = AlertNotification.Event
@@ -94,7 +95,7 @@ def evaluation_conditions(
         if broken and (evaluation.enabled or stopped_for_its_key(evaluation)):
             users.setdefault(str(key_id), []).append(evaluation)
         elif stopped_for_its_key(evaluation):
-            reason = label(STATUS_REASONS, evaluation.status_reason)
+            reason = kinds.label(kinds.STATUS_REASONS, evaluation.status_reason)
             conditions.append(
                 Condition(
                     Kind.EVALUATIONS_ON_FAILING_KEY,
@@ -227,8 +228,10 @@ def open_or_update(
     """The alert opened for a new condition; ``None`` when one was already open (its label and
     message follow what PostHog says now)."""
     alert = existing.get(condition.identity)
+    # PostHog's words may echo what it was sent: no registered secret is stored or shown.
+    label, message = redact(condition.subject_label), redact(condition.message)
     if alert is not None:
-        now = (condition.subject_label, condition.message)
+        now = (label, message)
         if (alert.subject_label, alert.message) != now:
             alert.subject_label, alert.message = now
             alert.save(update_fields=["subject_label", "message"])
@@ -240,9 +243,9 @@ def open_or_update(
                 kind=condition.kind,
                 subject_type=condition.subject_type,
                 subject_id=condition.subject_id,
-                subject_label=condition.subject_label,
+                subject_label=label,
                 severity=condition.severity,
-                message=condition.message,
+                message=message,
                 opened_at=snapshot.taken_at,
             )
     except IntegrityError:
