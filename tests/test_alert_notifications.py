@@ -374,3 +374,24 @@ def test_a_secret_posthog_echoes_in_its_message_is_never_stored(db):
     )
     sync_alerts(replace(snapshot, integrations=[]))
     assert "echoed" not in Alert.objects.get(subject_id=demo.KEY_TOGETHER).message
+
+
+def test_admins_see_on_the_alerts_page_which_notifications_never_arrived(
+    admin_client,
+    editor_client,
+    sandbox,
+    settings,
+    one_failing_key,
+    django_capture_on_commit_callbacks,
+):
+    settings.ALERT_SLACK_WEBHOOK_URL = f"http://127.0.0.1:{closed_port()}/services/T1/B2/xoxsecret"
+    settings.ALERT_NOTIFY_ATTEMPTS = 1
+    turn_key(sandbox, demo.KEY_TOGETHER, "invalid", "Invalid API key")
+    sweep(django_capture_on_commit_callbacks, one_failing_key())
+    page = admin_client.get("/sandbox/alerts/").content.decode()
+    assert "Notifications of the past week that never arrived:" in page
+    assert (
+        "Slack, <time" in page and "The receiver could not be reached (connection failed)." in page
+    )
+    assert "xoxsecret" not in page
+    assert "never arrived" not in editor_client.get("/sandbox/alerts/").content.decode()

@@ -6,25 +6,29 @@ send a test notification, since it writes to the team's channels.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from adminui.alerts.forms import AlertFilterForm, status_tabs
-from adminui.alerts.models import Alert
+from adminui.alerts.models import Alert, AlertNotification
 from adminui.alerts.service import acknowledge, open_alert_count
 from adminui.alerts.trial import send_test_notification
 from adminui.posthog import PostHogEnvironment
 from adminui.web.htmx import HtmxHttpRequest, render_page
-from adminui.web.roles import Role, role_required, visible_environments
+from adminui.web.roles import Role, role_of, role_required, visible_environments
 from adminui.web.toasts import messages_only
 
 PAGE_SIZE = 50
+UNDELIVERED_SHOWN_FOR = timedelta(days=7)
 
 
 @require_GET
@@ -57,9 +61,27 @@ def alerts_page(
         if environment
         else reverse("alerts-across"),
         "names": {env.slug: env.name for env in environments},
+        "undelivered": undelivered(request, environments),
         **({"environment": environment} if environment else {}),
     }
     return render_page(request, "alerts/list.html", context, partial="alert-table")
+
+
+def undelivered(
+    request: HtmxHttpRequest, environments: list[PostHogEnvironment]
+) -> list[AlertNotification]:
+    """Notifications given up on this past week, for Admins: they configure the channels (a
+    test notification's outcome was shown when it was sent)."""
+    if role_of(request.user) != Role.ADMIN:
+        return []
+    since = timezone.now() - UNDELIVERED_SHOWN_FOR
+    return list(
+        AlertNotification.objects.filter(
+            environment__in=[env.slug for env in environments],
+            status=AlertNotification.Status.FAILED,
+            created_at__gte=since,
+        ).exclude(event=AlertNotification.Event.TEST)[:5]
+    )
 
 
 @require_POST
