@@ -229,7 +229,7 @@ def open_or_update(
     message follow what PostHog says now)."""
     alert = existing.get(condition.identity)
     # PostHog's words may echo what it was sent: no registered secret is stored or shown.
-    label, message = redact(condition.subject_label), redact(condition.message)
+    label, message = redact(condition.subject_label)[:255], redact(condition.message)
     if alert is not None:
         now = (label, message)
         if (alert.subject_label, alert.message) != now:

@@ -24,7 +24,7 @@ from adminui.alerts.service import acknowledge, open_alert_count
 from adminui.alerts.trial import send_test_notification
 from adminui.posthog import PostHogEnvironment
 from adminui.web.htmx import HtmxHttpRequest, render_page
-from adminui.web.roles import Role, role_of, role_required, visible_environments
+from adminui.web.roles import Role, role_in, role_required, visible_environments
 from adminui.web.toasts import messages_only
 
 PAGE_SIZE = 50
@@ -72,12 +72,11 @@ def undelivered(
 ) -> list[AlertNotification]:
     """Notifications given up on this past week, for Admins: they configure the channels (a
     test notification's outcome was shown when it was sent)."""
-    if role_of(request.user) != Role.ADMIN:
-        return []
+    administered = [env.slug for env in environments if role_in(request.user, env) == Role.ADMIN]
     since = timezone.now() - UNDELIVERED_SHOWN_FOR
     return list(
         AlertNotification.objects.filter(
-            environment__in=[env.slug for env in environments],
+            environment__in=administered,
             status=AlertNotification.Status.FAILED,
             created_at__gte=since,
         ).exclude(event=AlertNotification.Event.TEST)[:5]
