@@ -103,6 +103,18 @@ def env_secret(name: str, default: str = "") -> str:
     return env_str(name, default)
 
 
+def env_secret_url(name: str) -> str:
+    """A URL that is itself a secret (a Slack or webhook address), read like `env_secret`; a
+    malformed one is refused without being echoed."""
+    from urllib.parse import urlsplit
+
+    value = env_secret(name)
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ImproperlyConfigured(f"{name} must be a URL starting with https:// or http://.")
+    return value
+
+
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

@@ -277,3 +277,4 @@ class BulkValidation(models.Model):
 # Single sign-on links and roles per environment live with the accounts area; imported here so
 # the app registers them.
 from adminui.accounts.models import EnvironmentRole, ExternalIdentity  # noqa: E402, F401
+from adminui.alerts.models import Alert, AlertNotification  # noqa: E402, F401

@@ -11,7 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.csp import CSP
 
 from adminui.accounts.oidc_config import (
@@ -27,6 +28,7 @@ from adminui.env import (
     env_int,
     env_list,
     env_secret,
+    env_secret_url,
     env_str,
     env_url,
 )
@@ -347,6 +349,51 @@ TASKS = {
 
 # Keys older than this many days get a rotation reminder.
 KEY_ROTATION_DAYS = env_int("KEY_ROTATION_DAYS", 90, minimum=1)
+
+# Alerts (README: "Alerts"): where notifications go, unless an environment overrides it in the
+# environments file. Webhook URLs are secrets too (adminui/alerts/channels.py keeps them out
+# of logs and pages).
+ALERT_EMAIL_TO = env_list("ALERT_EMAIL_TO", [])
+for _address in ALERT_EMAIL_TO:
+    try:
+        validate_email(_address)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"ALERT_EMAIL_TO must be comma-separated email addresses; {_address!r} is not one."
+        ) from None
+ALERT_SLACK_WEBHOOK_URL = env_secret_url("ALERT_SLACK_WEBHOOK_URL")
+ALERT_WEBHOOK_URL = env_secret_url("ALERT_WEBHOOK_URL")
+ALERT_WEBHOOK_SECRET = env_secret("ALERT_WEBHOOK_SECRET")
+if ALERT_WEBHOOK_URL and not ALERT_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "ALERT_WEBHOOK_URL needs ALERT_WEBHOOK_SECRET (or ALERT_WEBHOOK_SECRET_FILE) to sign "
+        "what it sends."
+    )
+# More alerts than this opening (or resolving) in one sweep go out as one digest.
+ALERT_DIGEST_THRESHOLD = env_int("ALERT_DIGEST_THRESHOLD", 3, minimum=1)
+# A failed notification is tried again after ALERT_RETRY_BACKOFF seconds, doubling each time.
+ALERT_NOTIFY_ATTEMPTS = env_int("ALERT_NOTIFY_ATTEMPTS", 5, minimum=1)
+ALERT_RETRY_BACKOFF = env_float("ALERT_RETRY_BACKOFF", 30.0)
+# The portal's public address, for links in notifications.
+ADMINUI_BASE_URL = env_url(
+    "ADMINUI_BASE_URL",
+    "http://127.0.0.1:8000" if DEBUG else (CSRF_TRUSTED_ORIGINS[:1] or [""])[0],
+)
+# Email for ALERT_EMAIL_TO: Django's SMTP mailer, configured by the usual EMAIL_* variables.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25, minimum=1),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_secret("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": 10,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "adminui@localhost")
 
 # `json`: one JSON object a line (production default), `text` for people (the DEBUG default).
 LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))

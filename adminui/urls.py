@@ -8,6 +8,7 @@ from django.urls import include, path, register_converter
 from adminui.accounts import oidc_views
 from adminui.accounts import views as auth
 from adminui.admin import admin_site
+from adminui.alerts import views as alerts
 from adminui.audit import views as audit
 from adminui.environments import views as across
 from adminui.evaluations import history, judge
@@ -136,12 +137,19 @@ evaluation_urls = [
     ),
 ]
 
+alert_urls = [
+    path("", alerts.alert_list, name="alert-list"),
+    path("test/", alerts.alert_test, name="alert-test"),
+    path("<int:alert_id>/acknowledge/", alerts.alert_acknowledge, name="alert-acknowledge"),
+]
+
 environment_urls = [
     path("", overview.overview, name="overview"),
     path("keys/", include(key_urls)),
     path("evaluations/", include(evaluation_urls)),
     path("models/", keys.model_list, name="model-list"),
     path("integrations/", include(integration_urls)),
+    path("alerts/", include(alert_urls)),
 ]
 
 urlpatterns = [
@@ -157,6 +165,7 @@ urlpatterns = [
     # "environments" is reserved: no environment's slug can shadow these.
     path("environments/", across.all_environments, name="environments"),
     path("environments/keys/", across.keys_matrix, name="environments-keys"),
+    path("alerts/", alerts.alerts_across, name="alerts-across"),
     path("<env:environment>/", include(environment_urls)),
     # Last: an address no route above knows (an unknown environment slug among them).
     path("<str:first_segment>/", errors.unknown_address, name="unknown-address"),

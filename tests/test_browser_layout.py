@@ -97,7 +97,7 @@ def assert_navigation_is_reachable(page) -> None:
     page.evaluate("window.scrollTo(0, 0)")
     width = page.viewport_size["width"]
     items = page.get_by_role("navigation", name="Main").get_by_role("link")
-    assert items.count() == 5
+    assert items.count() == 6  # Overview, keys, evaluations, integrations, alerts, audit log
     for target in [
         *items.all(),
         page.get_by_role("button", name="Log out"),

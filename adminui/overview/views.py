@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from adminui.alerts.service import open_alerts_by_environment
 from adminui.keys.providers import KEY_STATE_LABELS, key_state_label
 from adminui.keys.rotation import is_due_for_rotation, last_rotations, secret_age_in_days
 from adminui.models import AuditEvent, SummaryRequest
@@ -94,6 +95,7 @@ def overview(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "evaluations_partial": bool(evaluations and evaluations.has_next),
         "recent_summaries": SummaryRequest.objects.filter(environment=environment.slug)[:5],
         "recent_events": AuditEvent.objects.filter(environment=environment.slug)[:8],
+        "alerts": open_alerts_by_environment([environment.slug])[environment.slug],
         # Recorded by the client from the answers above, so it is current.
         "notice": client.deprecation,
         "api_path": client.base_path,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from adminui import __version__
+from adminui.alerts.service import open_alert_count
 from adminui.ops.shared import deprecation_notice
 from adminui.posthog import PostHogEnvironment, get_environment
 from adminui.web.roles import Role, has_role, role_in, visible_environments
@@ -38,4 +39,6 @@ def portal(request: HttpRequest) -> dict:
         "deprecation": deprecation,
         "adminui_version": __version__,
         "key_rotation_days": settings.KEY_ROTATION_DAYS,
+        # Called by the navigation only: pages without it cost no query.
+        "open_alert_count": lambda: open_alert_count(env.slug for env in environments),
     }
