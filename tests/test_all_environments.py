@@ -7,8 +7,10 @@ import re
 from dataclasses import replace
 
 import pytest
+from django.utils import timezone
 
 from adminui.accounts.models import EnvironmentRole
+from adminui.alerts.models import Alert
 from adminui.models import SummaryRequest
 from adminui.sandbox import demo
 from tests.conftest import HTMX, closed_port
@@ -135,3 +137,24 @@ def test_htmx_refresh_gets_only_the_rows(viewer_client, two):
 
 def test_someone_without_a_role_is_refused(nobody_client, two):
     assert nobody_client.get(URL).status_code == 403
+
+
+def test_a_row_counts_its_unresolved_alerts_and_names_the_most_severe(viewer_client, two):
+    for kind, severity, label in (
+        (Alert.Kind.KEY_FAILING, Alert.Severity.WARNING, "Old key"),
+        (Alert.Kind.ACTIVE_KEY_FAILING, Alert.Severity.CRITICAL, "Production OpenAI"),
+    ):
+        Alert.objects.create(
+            environment="prod",
+            kind=kind,
+            subject_type="provider_key",
+            subject_id=label,
+            subject_label=label,
+            severity=severity,
+            opened_at=timezone.now(),
+        )
+    html = viewer_client.get(URL).content.decode()
+    prod = row(html, "prod")
+    assert '<a href="/prod/alerts/">' in prod and "2 unresolved alerts" in text(prod)
+    assert "The evaluation key “Production OpenAI” is failing" in text(prod)
+    assert "unresolved alert" not in row(html, "staging")

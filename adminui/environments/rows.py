@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from adminui.alerts.models import Alert
+from adminui.alerts.service import open_alerts_by_environment
 from adminui.keys.rotation import last_rotations
 from adminui.models import SummaryRequest
 from adminui.ops.shared import deprecation_notice
@@ -28,9 +30,8 @@ class EnvironmentRow:
     latest_summary: SummaryRequest | None
     # PostHog's deprecation notice when the portal still calls the deprecated paths.
     notice: DeprecationNotice | None
-    # ALERTS: the environment's open alerts (the alerts helper's Alert model), wired in at
-    # merge; None shows nothing rather than a count the portal does not know.
-    open_alerts: int | None = None
+    # Unresolved alerts, most severe first (adminui.alerts).
+    open_alerts: list[Alert]
 
     @property
     def failure(self) -> Outcome | None:
@@ -82,6 +83,7 @@ def row_calls(environment: PostHogEnvironment) -> dict[str, Callable[[], Any]]:
 
 def environment_rows(environments: list[PostHogEnvironment]) -> list[EnvironmentRow]:
     outcomes = calls_per_environment(environments, row_calls)
+    alerts = open_alerts_by_environment(env.slug for env in environments)
     return [
         EnvironmentRow(
             environment=env,
@@ -90,6 +92,7 @@ def environment_rows(environments: list[PostHogEnvironment]) -> list[Environment
             integrations=outcomes[env.slug]["integrations"],
             latest_summary=SummaryRequest.objects.filter(environment=env.slug).first(),
             notice=open_notice(env),
+            open_alerts=alerts[env.slug],
         )
         for env in environments
     ]
