@@ -12,9 +12,8 @@ from django.contrib.auth.models import User
 from adminui.accounts.models import EnvironmentRole
 from tests.browser import log_in, screenshot
 from tests.conftest import PASSWORD, make_user
-from tests.test_environment_roles import environment_pair  # noqa: F401  (used by name)
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("environment_pair")]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("two_environments")]
 
 
 def test_an_admin_hides_an_environment_from_someone_in_the_admin(page, transactional_db):

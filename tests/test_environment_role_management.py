@@ -16,9 +16,8 @@ from adminui.web.roles import Role, role_in, role_of
 from tests.conftest import make_user
 
 # The fixture is used by name (pytestmark): "prod" and "staging" are the environments.
-from tests.test_environment_roles import environment_pair  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("environment_pair")
+pytestmark = pytest.mark.usefixtures("two_environments")
 
 
 def manage(command: str, *args: str) -> tuple[str, str]:

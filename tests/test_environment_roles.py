@@ -5,7 +5,6 @@ with different roles in two environments."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import pytest
@@ -16,29 +15,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from adminui.accounts.models import EnvironmentRole
 from adminui.models import AuditEvent, BulkValidation, SummaryRequest
-from adminui.posthog import environments as registry
-from adminui.posthog import get_environment
-from adminui.sandbox import demo
+from adminui.sandbox import staging
 from adminui.web.roles import Role, role_in, role_of, visible_environments
 from tests.conftest import HTMX, logged_in, make_user
 from tests.summary_helpers import run_worker
 from tests.test_login_and_roles import SAMPLES
 
 HIDDEN_PAGE = "There is no environment “{slug}” in this portal."
-
-
-@pytest.fixture
-def environment_pair(sandbox):
-    """Two environments, "prod" and "staging", both on the sandbox's project."""
-    sandbox_environment = get_environment()
-    pair = {
-        slug: dataclasses.replace(sandbox_environment, slug=slug, name=name)
-        for slug, name in (("prod", "Production"), ("staging", "Staging"))
-    }
-    with registry._lock:
-        registry._environments = pair
-    yield pair
-    registry.clear_caches()
 
 
 def person(username: str, default: str | None, **in_environments: str) -> User:
@@ -73,7 +56,7 @@ def is_hidden_page(response, slug: str) -> bool:
 
 
 @pytest.fixture
-def people(db, environment_pair):
+def people(db, two_environments):
     """Clients of: Hana (Editor, no access to prod), Val (Editor, Viewer in prod), Sol (no
     default role, Viewer in staging only) and Abe (Viewer, Admin in prod)."""
     return {
@@ -135,8 +118,8 @@ def test_each_role_gets_what_it_may_in_each_environment(people, sandbox, name, r
             assert not is_hidden_page(response, url.split("/")[1])
 
 
-def test_the_role_in_an_environment_is_its_own_else_the_default(people, environment_pair):
-    prod, staging = environment_pair["prod"], environment_pair["staging"]
+def test_the_role_in_an_environment_is_its_own_else_the_default(people, two_environments):
+    prod, staging = two_environments["prod"], two_environments["staging"]
     val, sol = User.objects.get(username="val"), User.objects.get(username="sol")
     assert (role_of(val), role_in(val, prod), role_in(val, staging)) == (
         Role.EDITOR,
@@ -148,19 +131,19 @@ def test_the_role_in_an_environment_is_its_own_else_the_default(people, environm
     assert visible_environments(User.objects.get(username="hana")) == [staging]
 
 
-def test_a_superuser_is_admin_everywhere_whatever_their_rows_say(db, environment_pair):
+def test_a_superuser_is_admin_everywhere_whatever_their_rows_say(db, two_environments):
     root = User.objects.create_superuser("root", password="x")
     EnvironmentRole.objects.create(user=root, environment="prod", role="none")
-    assert role_in(root, environment_pair["prod"]) == Role.ADMIN
+    assert role_in(root, two_environments["prod"]) == Role.ADMIN
     assert logged_in(root).get("/prod/keys/").status_code == 200
 
 
-def test_the_roles_are_read_once_per_request(people, environment_pair, django_assert_num_queries):
+def test_the_roles_are_read_once_per_request(people, two_environments, django_assert_num_queries):
     val = User.objects.get(username="val")
     with django_assert_num_queries(1):
         for _ in range(3):
             visible_environments(val)
-            [role_in(val, environment) for environment in environment_pair.values()]
+            [role_in(val, environment) for environment in two_environments.values()]
             role_of(val)
 
 
@@ -172,9 +155,9 @@ def test_a_page_reads_the_roles_once(people):
 
 
 def test_the_layout_knows_the_role_in_the_current_environment_and_lists_only_visible_ones(
-    people, environment_pair
+    people, two_environments
 ):
-    prod, staging = environment_pair["prod"], environment_pair["staging"]
+    prod, staging = two_environments["prod"], two_environments["staging"]
     context = people["val"].get("/prod/keys/").context
     assert context["environments"] == [prod, staging]
     assert (context["role"], context["can_edit"], context["is_admin"]) == (
@@ -233,7 +216,7 @@ def test_the_audit_log_and_its_export_show_only_environments_the_user_sees(peopl
             assert (f"key-of-{slug}" in export) == (slug in seen), (who, slug)
 
 
-def test_someone_without_any_role_is_told_to_ask_for_one(db, environment_pair):
+def test_someone_without_any_role_is_told_to_ask_for_one(db, two_environments):
     nobody = logged_in(person("nemo", None, prod="none"))
     response = nobody.get("/prod/keys/")
     assert response.status_code == 403
@@ -251,7 +234,7 @@ def take_editor_away(username: str, slug: str, role: str) -> None:
 
 @pytest.mark.parametrize("role", ["viewer", "none"])
 def test_a_summary_is_not_made_when_the_role_was_taken_away_after_asking(people, sandbox, role):
-    evaluation = f"/staging/evaluations/{demo.EVAL_ANSWER_RELEVANCE}/"
+    evaluation = f"/staging/evaluations/{staging.STAGING_EVAL_TOXICITY}/"
     assert people["val"].post(f"{evaluation}summarize/", {"filter": "all"}).status_code == 302
     take_editor_away("val", "staging", role)
 
@@ -268,7 +251,7 @@ def test_a_summary_is_not_made_when_the_role_was_taken_away_after_asking(people,
 
 
 def test_a_bulk_validation_stops_when_the_role_is_taken_away(people, sandbox):
-    keys = [demo.KEY_TOGETHER, demo.KEY_CLAUDE]
+    keys = [staging.STAGING_KEY_ANTHROPIC_ROTATED, staging.STAGING_KEY_FIREWORKS]
     progress = people["val"].post("/staging/keys/validate/", {"key": keys})["Location"]
     take_editor_away("val", "staging", "viewer")
 
@@ -283,7 +266,8 @@ def test_a_bulk_validation_stops_when_the_role_is_taken_away(people, sandbox):
 
 
 def test_a_bulk_validation_still_runs_for_an_editor_there(people, sandbox):
-    people["val"].post("/staging/keys/validate/", {"key": [demo.KEY_CLAUDE]})
+    key = staging.STAGING_KEY_ANTHROPIC_ROTATED
+    people["val"].post("/staging/keys/validate/", {"key": [key]})
     run_worker()
-    assert BulkValidation.objects.get().results[demo.KEY_CLAUDE]["state"] == "ok"
+    assert BulkValidation.objects.get().results[key]["state"] == "ok"
     assert len(sandbox.received(r"/validate", "POST")) == 1
