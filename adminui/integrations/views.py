@@ -352,7 +352,6 @@ def integration_connect(request: HtmxHttpRequest, environment: PostHogEnvironmen
                 "connections_refused": True,
                 "refused_kind": kind,
                 "refused_label": integration_kind_label(kind),
-                "posthog_authorize_url": posthog_authorize_url(environment, kind),
             }
         except PostHogValidationError as error:
             add_to_form(form, error)
