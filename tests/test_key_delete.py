@@ -81,6 +81,7 @@ def test_the_confirmation_of_the_active_key_says_its_replacement_becomes_active(
     assert "This is the active key" in content
     assert "The key you move its evaluations to becomes the active key" in content
     assert "no key will be active" in content
+    assert "2 evaluations have this key as their own:" in content  # the others run with it too
 
 
 def test_deleting_an_active_key_no_evaluation_pins_says_what_it_means_for_the_rest(
