@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "adminui.web.responses.VaryOnHtmxMiddleware",
     "adminui.web.toasts.HtmxMessagesMiddleware",
     "adminui.web.errors.PostHogErrorMiddleware",
+    "adminui.web.errors.NotFoundPageMiddleware",
     "adminui.web.errors.MethodNotAllowedPageMiddleware",
     # Last, as axes asks: turns a locked-out login into its lockout answer.
     "axes.middleware.AxesMiddleware",

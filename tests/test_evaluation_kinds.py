@@ -77,7 +77,7 @@ def test_the_list_marks_evaluations_whose_key_is_failing_or_missing(viewer_clien
     assert 'data-key-problem="missing"' in row_of(response, "Hallucination check")
     assert "data-key-problem" not in row_of(response, "Tone matches brand")
     assert "data-key-problem" not in row_of(response, "User sentiment")  # needs no key
-    assert "No summaries" in row_of(response, "User sentiment")
+    assert "Not offered for this kind" in row_of(response, "User sentiment")
 
 
 def test_without_an_active_key_judges_with_no_pinned_key_are_marked_missing(viewer_client, sandbox):

@@ -140,3 +140,13 @@ def test_a_posthog_failure_shows_in_the_page_or_the_region(viewer_client, sandbo
     assert b"<html" in page.content and b"Down for maintenance" in page.content
     region = viewer_client.get(LIST, headers=HTMX)
     assert b"<html" not in region.content and b"Down for maintenance" in region.content
+
+
+def test_the_list_words_a_missing_summary_as_the_detail_page_does(viewer_client):
+    response = viewer_client.get(LIST, {"per_page": "25"})
+    content = response.content.decode()
+
+    start = content.index("<strong>Answer relevance</strong>")
+    row = content[start : content.index("</tr>", start)]
+    assert "No summary yet" in row
+    assert "None yet" not in content and "No summaries" not in content

@@ -20,12 +20,51 @@ def authorize_calls(sandbox) -> list[dict[str, list[str]]]:
     return [call.query for call in sandbox.received("/integrations/authorize")]
 
 
+LABELS = {
+    "github": "GitHub",
+    "slack": "Slack",
+    "jira": "Jira",
+    "linear": "Linear",
+    "google-ads": "Google Ads",
+    "linkedin-ads": "LinkedIn Ads",
+}
+
+
+@pytest.mark.usefixtures("older_posthog")
 def test_the_connect_page_offers_the_kinds_the_portal_can_connect(editor_client):
     html = editor_client.get(URL).content.decode()
-    for label in ["GitHub", "Slack", "Jira", "Linear", "Google Ads", "LinkedIn Ads"]:
+    for label in LABELS.values():
         assert label in html
     assert 'type="radio" name="kind" value="github"' in html
     assert f'<form method="post" action="{URL}"' in html
+    assert "data-connections-refused" not in html
+
+
+def test_where_posthog_refuses_api_keys_the_page_says_so_before_anyone_chooses(
+    editor_client, sandbox
+):
+    html = editor_client.get(URL).content.decode()
+
+    assert "This PostHog connects integrations only for a person logged in to PostHog" in html
+    assert "It refuses to start connections for API keys" in html
+    assert 'name="kind"' not in html and "Continue to the provider" not in html
+    for kind, label in LABELS.items():
+        authorize = f"/api/projects/4242/integrations/authorize/?kind={kind}&amp;next="
+        assert re.search(
+            rf'href="[^"]*{re.escape(authorize)}[^"]*">Connect {label} in PostHog', html
+        )
+    assert html.count("Unavailable here") == len(LABELS)
+    assert len(authorize_calls(sandbox)) == 1  # asked once, as connecting asks
+    assert not AuditEvent.objects.exists()  # asking is no connection
+
+
+def test_when_posthog_cannot_say_whether_it_refuses_the_form_is_offered(editor_client, sandbox):
+    sandbox.faults.add(r"/integrations/authorize", status=503, body={"detail": "Down"})
+
+    response = editor_client.get(URL)
+
+    assert response.status_code == 200
+    assert 'type="radio" name="kind" value="github"' in response.content.decode()
 
 
 @pytest.mark.usefixtures("older_posthog")

@@ -81,6 +81,20 @@ def test_the_confirmation_of_the_active_key_says_its_replacement_becomes_active(
     assert "This is the active key" in content
     assert "The key you move its evaluations to becomes the active key" in content
     assert "no key will be active" in content
+    assert "2 evaluations have this key as their own:" in content  # the others run with it too
+
+
+def test_deleting_an_active_key_no_evaluation_pins_says_what_it_means_for_the_rest(
+    editor_client, sandbox
+):
+    sandbox.state.active_key_id = demo.KEY_TOGETHER  # no evaluation has it as its own
+
+    content = editor_client.get(url(demo.KEY_TOGETHER)).content.decode()
+
+    assert "No evaluation uses this key" not in content
+    assert "No evaluation has this key as its own." in content
+    assert "evaluations without a key of their own run with it" in content
+    assert "they have no key to run with until you set one as active" in content
 
 
 def test_the_confirmation_of_another_key_says_nothing_about_the_active_key(editor_client):

@@ -118,3 +118,27 @@ def test_an_azure_edit_keeps_its_endpoint_when_the_key_cannot_be_read(editor_cli
     )
     content = response.content.decode()
     assert f'value="{endpoint}"' in content and 'value="Azure EU"' in content
+
+
+@pytest.mark.parametrize("base_url", ["", "not a url", "http://api.example.com/v1"])
+def test_a_bad_base_url_is_worded_the_same_adding_and_editing(editor_client, sandbox, base_url):
+    added = editor_client.post(
+        "/sandbox/keys/add/",
+        {
+            "provider": "openai_compatible",
+            "name": "Self-hosted",
+            "api_key": "sk-typed-secret-value-9f8e7d6c5b4a",
+            "base_url": base_url,
+        },
+    )
+    edited = editor_client.post(
+        f"/sandbox/keys/{demo.KEY_SELF_HOSTED}/edit/",
+        {"name": "Self-hosted vLLM", "api_key": "", "base_url": base_url},
+    )
+
+    adding = added.context["form"].errors["base_url"]
+    assert len(adding) == 1
+    assert edited.context["form"].errors["base_url"] == adding
+    assert adding[0].startswith("Base URL ")
+    assert not sandbox.received(r"provider_keys/", "POST")
+    assert not sandbox.received(r"provider_keys/", "PATCH")

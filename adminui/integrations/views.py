@@ -37,6 +37,7 @@ from adminui.integrations.kinds import integration_kind_label
 from adminui.integrations.registry import BROWSERS, RESOURCES, Resource, resource_or_404
 from adminui.posthog import (
     PostHogEnvironment,
+    PostHogError,
     PostHogPersonalKeyRefused,
     PostHogValidationError,
     get_client,
@@ -297,6 +298,18 @@ def posthog_next_path(environment: PostHogEnvironment) -> str:
     return f"/project/{environment.project_id}/{POSTHOG_INTEGRATIONS_PAGE}"
 
 
+def refuses_connecting(environment: PostHogEnvironment) -> bool:
+    """Whether this environment's PostHog refuses the portal's key to start connections, so the
+    connect page says so before anyone chooses. A failure to find out is no refusal: the form
+    is offered, and submitting it explains whatever PostHog answers."""
+    try:
+        return get_client(environment).refuses_connecting(
+            kind=CONNECTABLE_KINDS[0], next_path=posthog_next_path(environment)
+        )
+    except PostHogError:
+        return False
+
+
 def posthog_authorize_url(environment: PostHogEnvironment, kind: str) -> str:
     """PostHog's own authorize URL, for a browser logged in to PostHog (what its UI opens)."""
     query = QueryDict(mutable=True)
@@ -314,6 +327,11 @@ def integration_connect(request: HtmxHttpRequest, environment: PostHogEnvironmen
     context: dict[str, Any] = {
         "form": form,
         "posthog_integrations_url": environment.project_url(POSTHOG_INTEGRATIONS_PAGE),
+        "connections_refused": request.method == "GET" and refuses_connecting(environment),
+        "in_posthog": [
+            (kind, integration_kind_label(kind), posthog_authorize_url(environment, kind))
+            for kind in CONNECTABLE_KINDS
+        ],
     }
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
@@ -331,9 +349,9 @@ def integration_connect(request: HtmxHttpRequest, environment: PostHogEnvironmen
             )
         except PostHogPersonalKeyRefused:
             context |= {
+                "connections_refused": True,
                 "refused_kind": kind,
                 "refused_label": integration_kind_label(kind),
-                "posthog_authorize_url": posthog_authorize_url(environment, kind),
             }
         except PostHogValidationError as error:
             add_to_form(form, error)

@@ -84,6 +84,8 @@ class ProviderKeyFormMixin(forms.Form):
         label="Base URL",
         assume_scheme="https",
         widget=forms.URLInput({"placeholder": "https://api.example.com/v1"}),
+        # Worded as PostHog does, whether this form or PostHog finds the problem.
+        error_messages={"required": BASE_URL_REQUIRED, "invalid": BASE_URL_RULE},
     )
     system_one_model = forms.CharField(
         required=False,
@@ -126,7 +128,7 @@ class ProviderKeyFormMixin(forms.Form):
         needs_azure_endpoint = "azure_endpoint" in info.config_fields and self.requires_endpoint()
         if needs_azure_endpoint and not cleaned.get("azure_endpoint"):
             self.add_error("azure_endpoint", "Azure endpoint is required for Azure OpenAI.")
-        if info.needs_base_url:
+        if info.needs_base_url and "base_url" not in self.errors:
             base_url = cleaned.get("base_url") or ""
             if not base_url and self.requires_endpoint():
                 self.add_error("base_url", BASE_URL_REQUIRED)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django_htmx.http import reselect, reswap, retarget, trigger_client_event
@@ -141,6 +141,23 @@ def environment_not_found(request: HttpRequest, slug: str) -> HttpResponse:
     """The 404 page for an environment that is unknown, or hidden from this user (the same
     page, so it does not tell which); an empty `slug`: nothing at this address."""
     return render(request, "404.html", {"unknown_environment": slug}, status=404)
+
+
+class NotFoundPageMiddleware:
+    """A view's Http404 (an address a route matches but nothing answers, such as an integration
+    list that does not exist or a summary the portal never stored) gets the portal's 404 page
+    too: in DEBUG, Django would show its debug page instead of handler404."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Http404):
+            return None
+        return render(request, "404.html", status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
