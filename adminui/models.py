@@ -275,3 +275,4 @@ class BulkValidation(models.Model):
 
 # Single sign-on links live with the accounts area; imported here so the app registers them.
 from adminui.accounts.models import ExternalIdentity  # noqa: E402, F401
+from adminui.keys.models import KeyStateChange, SweepLease  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""Bulk validation in the background (Django's tasks framework, like summaries).
+"""Bulk validation and the scheduled key sweep, in the background (Django's tasks framework).
 
 Each validation makes PostHog call the provider, about a second per key; a page that waited for
 all of them would hold a web worker for as long as the list is long. Without JavaScript the view
@@ -12,9 +12,25 @@ from django.tasks import task
 from django.utils import timezone
 
 from adminui.audit.service import Target, record_call
+from adminui.keys.history import Trigger, record_state
+from adminui.keys.sweep import sweep
 from adminui.models import BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client, get_environment
+from adminui.posthog.retries import background_work
 from adminui.web.failures import hint_for
+
+
+@task()
+@background_work
+def sweep_keys() -> str:
+    """The scheduled check of every key (queued by `manage.py scheduler`)."""
+    summaries = sweep()
+    if summaries is None:
+        return "skipped: another sweep is running"
+    return "; ".join(
+        f"{s.environment.slug}: {s.checked} checked, {s.changed} changed, {s.failed} failed"
+        for s in summaries
+    )
 
 
 @task()
@@ -54,6 +70,13 @@ def outcome_of(
         )
     except PostHogError as error:
         return {"failure": f"{error.message} {hint_for(error)}".strip()}
+    record_state(
+        environment,
+        checked,
+        trigger=Trigger.BULK,
+        actor=run.requested_by,
+        actor_name=run.requested_by_name,
+    )
     return {"name": checked.name, "state": checked.state, "error_message": checked.error_message}
 
 

@@ -1,0 +1,45 @@
+"""`manage.py scheduler`: django-crontask's scheduler, queueing the key-health sweep.
+
+The scheduler only queues: `sweep_keys` runs on the worker (`manage.py worker`). It queues the
+first sweep ``KEY_CHECK_FIRST_DELAY_SECONDS`` after it starts, then one every
+``KEY_CHECK_INTERVAL_HOURS`` (with a jitter of a tenth of the interval, so instances restarted
+together do not sweep together). With Redis (``CACHE_URL``) crontask holds a lock, so a second
+scheduler stops, saying another is running; without Redis two schedulers would both queue, and
+the sweep's lease in the database still lets only one sweep run at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from crontask import cron
+from crontask.management.commands import crontask
+from django.conf import settings
+from django.utils import timezone
+
+from adminui.keys.tasks import sweep_keys
+
+
+class Command(crontask.Command):
+    help = "Queue the key-health sweep on its schedule (run one scheduler; the worker runs it)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        interval = timedelta(hours=settings.KEY_CHECK_INTERVAL_HOURS)
+        first = timezone.now() + timedelta(seconds=settings.KEY_CHECK_FIRST_DELAY_SECONDS)
+        for trigger in (
+            DateTrigger(run_date=first),
+            IntervalTrigger(
+                seconds=interval.total_seconds(),
+                start_date=first + interval,
+                jitter=interval.total_seconds() / 10,
+            ),
+        ):
+            cron(trigger, sentry_monitor_config=None)(sweep_keys)
+        self.stdout.write(
+            f"Key checks: first at {first:%H:%M:%S}, then every "
+            f"{settings.KEY_CHECK_INTERVAL_HOURS:g} h."
+        )
+        super().handle(*args, **options | {"no_task_loading": True, "no_heartbeat": True})
