@@ -316,11 +316,11 @@ KEY_ROTATION_DAYS = env_int("KEY_ROTATION_DAYS", 90, minimum=1)
 # KEY_CHECK_INTERVAL_HOURS (first one KEY_CHECK_FIRST_DELAY_SECONDS after it starts), pausing a
 # random 0..KEY_CHECK_SPREAD_SECONDS between keys; keys validated through the portal within
 # KEY_CHECK_SKIP_MINUTES are skipped; PostHog's Retry-After is waited up to the cap.
-KEY_CHECK_INTERVAL_HOURS = env_float("KEY_CHECK_INTERVAL_HOURS", 6.0, minimum=0.01)
-KEY_CHECK_FIRST_DELAY_SECONDS = env_float("KEY_CHECK_FIRST_DELAY_SECONDS", 60.0)
-KEY_CHECK_SPREAD_SECONDS = env_float("KEY_CHECK_SPREAD_SECONDS", 10.0)
+KEY_CHECK_INTERVAL_HOURS = env_float("KEY_CHECK_INTERVAL_HOURS", 6.0)
+KEY_CHECK_FIRST_DELAY_SECONDS = env_int("KEY_CHECK_FIRST_DELAY_SECONDS", 60)
+KEY_CHECK_SPREAD_SECONDS = env_int("KEY_CHECK_SPREAD_SECONDS", 10)
 KEY_CHECK_SKIP_MINUTES = env_int("KEY_CHECK_SKIP_MINUTES", 30)
-KEY_CHECK_MAX_WAIT_SECONDS = env_float("KEY_CHECK_MAX_WAIT_SECONDS", 120.0)
+KEY_CHECK_MAX_WAIT_SECONDS = env_int("KEY_CHECK_MAX_WAIT_SECONDS", 120)
 # django-crontask: with Redis, a second scheduler waits for the first one's lock instead of
 # queueing sweeps twice (the sweep's own lease in the database keeps sweeps one at a time anyway).
 CRONTASK = {"REDIS_URL": _cache_url or None}

@@ -4,15 +4,20 @@ throttles, and never runs twice at once."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_tasks_db.models import DBTaskResult
 
-from adminui.keys.models import KeyStateChange
-from adminui.keys.sweep import sweep
+from adminui.keys.lease import Lease
+from adminui.keys.models import KeyStateChange, SweepLease
+from adminui.keys.sweep import LEASE_NAME, sweep
+from adminui.keys.tasks import sweep_keys
 from adminui.models import AuditEvent
 from adminui.sandbox.demo import KEY_CLAUDE, KEY_OLD_ANTHROPIC, KEY_PRODUCTION_OPENAI
+from tests.summary_helpers import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 VALIDATE = r"/provider_keys/[^/]+/validate/$"
@@ -130,3 +135,26 @@ def test_check_keys_fails_when_posthog_cannot_be_reached_or_the_environment_is_u
     assert "sandbox: 0 checked" in capsys.readouterr().out
     # Alerts about keys stay as they are: the snapshot says the keys could not be listed.
     assert snapshots[-1].keys is None
+
+
+def test_the_scheduled_sweep_runs_one_step_per_queued_task(quick_checks, snapshots, sandbox):
+    sweep_keys.enqueue()
+    run_worker()  # runs each step's task as it is queued
+    steps = DBTaskResult.objects.filter(task_path="adminui.keys.tasks.sweep_keys")
+    assert steps.count() == key_count(sandbox) + 1
+    assert {step.status for step in steps} == {"SUCCESSFUL"}
+    assert len(sandbox.received(VALIDATE, "POST")) == key_count(sandbox)
+    assert len(snapshots) == 1
+    assert not SweepLease.objects.exclude(holder="").exists()  # released at the end
+
+
+def test_a_scheduled_sweep_while_another_holds_the_lease_does_nothing(
+    quick_checks, snapshots, sandbox
+):
+    other = Lease(LEASE_NAME, timedelta(minutes=5))
+    assert other.take()
+    assert sweep_keys.call() == "skipped: a sweep is running"
+    assert sweep() is None
+    assert sandbox.received(VALIDATE, "POST") == [] and snapshots == []
+    # A step of a sweep whose lease went to another stops too.
+    assert sweep_keys.call("someone-else", [["finish", "sandbox"]]).startswith("stopped")

@@ -20,9 +20,11 @@ from adminui.keys.models import SweepLease
 
 
 class Lease:
-    def __init__(self, name: str, ttl: timedelta) -> None:
+    """``holder`` names who holds it, so a sweep's next step (another task) renews the same."""
+
+    def __init__(self, name: str, ttl: timedelta, holder: str | None = None) -> None:
         self.name, self.ttl = name, ttl
-        self.holder = uuid.uuid4().hex
+        self.holder = holder or uuid.uuid4().hex
 
     def take(self) -> bool:
         """Take the lease (or extend it, when held); False when another holder has it."""

@@ -8,12 +8,17 @@ outcomes until this task has checked every key. (With htmx each row asks for its
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
+
+from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
 from adminui.audit.service import Target, record_call
 from adminui.keys.history import Trigger, record_state
-from adminui.keys.sweep import sweep
+from adminui.keys.lease import Lease
+from adminui.keys.sweep import LEASE_NAME, Step, lease_ttl, plan, run_step
 from adminui.models import BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client, get_environment
 from adminui.posthog.retries import background_work
@@ -22,15 +27,23 @@ from adminui.web.failures import hint_for
 
 @task()
 @background_work
-def sweep_keys() -> str:
-    """The scheduled check of every key (queued by `manage.py scheduler`)."""
-    summaries = sweep()
-    if summaries is None:
-        return "skipped: another sweep is running"
-    return "; ".join(
-        f"{s.environment.slug}: {s.checked} checked, {s.changed} changed, {s.failed} failed"
-        for s in summaries
-    )
+def sweep_keys(holder: str = "", steps: list[Step] | None = None) -> str:
+    """The scheduled sweep (queued by `manage.py scheduler`), one step per task: each runs one
+    step of the plan and queues the next after a random pause (adminui/keys/sweep.py)."""
+    spread = settings.KEY_CHECK_SPREAD_SECONDS
+    lease = Lease(LEASE_NAME, lease_ttl(spread), holder or None)
+    if not lease.take():
+        return "stopped: another sweep holds the lease" if holder else "skipped: a sweep is running"
+    if steps is None:
+        steps = plan(None, force=False)
+    steps = run_step(steps) if steps else []
+    if not steps:
+        lease.release()
+        return "finished"
+    pause = random.uniform(0, spread) if steps[0][0] == "check" else 0  # noqa: S311 (jitter)
+    later = sweep_keys.using(run_after=timezone.now() + timedelta(seconds=pause))
+    later.enqueue(lease.holder, steps)
+    return f"{len(steps)} steps left"
 
 
 @task()
