@@ -4,12 +4,14 @@ adapters give (docs/posthog-contract.md, "Key validation messages")."""
 from __future__ import annotations
 
 import pytest
+import requests
 
 from adminui.keys.failures import FAILURE_CLASSES, classify_failure
 from adminui.keys.models import KeyStateChange
 from adminui.keys.sweep import sweep
 from adminui.sandbox.demo import KEY_CLAUDE
 from adminui.sandbox.resources.provider_answers import ANSWERS
+from tests.conftest import sandbox_api
 
 # (state, message) as PostHog's adapters and LLM errors word them, and the class each is.
 POSTHOG_MESSAGES = [
@@ -77,3 +79,18 @@ def test_a_key_recovers_when_the_provider_accepts_it_again(quick_checks, snapsho
     assert summary.changed == 1
     latest = KeyStateChange.objects.filter(key_id=KEY_CLAUDE).first()
     assert (latest.from_state, latest.to_state, latest.failure_class) == ("error", "ok", "")
+
+
+def test_the_sandbox_control_sets_and_clears_a_keys_provider_answer_over_http(sandbox):
+    url = f"{sandbox.url}/_sandbox/provider_answers"
+    control = {"X-Sandbox-Control": "1"}
+    assert requests.post(url, json={"key_id": KEY_CLAUDE, "answer": "quota"}).status_code == 403
+    answered = requests.post(url, json={"key_id": KEY_CLAUDE, "answer": "quota"}, headers=control)
+    assert answered.status_code == 204
+    validated = sandbox_api(sandbox, "POST", f"llm_analytics/provider_keys/{KEY_CLAUDE}/validate/")
+    assert (validated.json()["state"], validated.json()["error_message"]) == ANSWERS["quota"]
+    wrong = requests.post(url, json={"key_id": KEY_CLAUDE, "answer": "vibes"}, headers=control)
+    assert wrong.status_code == 400 and "answer must be one of" in wrong.json()["detail"]
+    requests.post(url, json={"key_id": KEY_CLAUDE, "answer": None}, headers=control)
+    validated = sandbox_api(sandbox, "POST", f"llm_analytics/provider_keys/{KEY_CLAUDE}/validate/")
+    assert validated.json()["state"] == "ok"
