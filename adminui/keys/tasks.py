@@ -36,7 +36,11 @@ def sweep_keys(holder: str = "", steps: list[Step] | None = None) -> str:
         return "stopped: another sweep holds the lease" if holder else "skipped: a sweep is running"
     if steps is None:
         steps = plan(None, force=False)
-    steps = run_step(steps) if steps else []
+    try:
+        steps = run_step(steps) if steps else []
+    except Exception:
+        lease.release()  # the plan is lost with this task: let the next sweep start at once
+        raise
     if not steps:
         lease.release()
         return "finished"

@@ -15,12 +15,20 @@ from typing import Any
 
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from crontask import cron
+from crontask import scheduler
 from crontask.management.commands import crontask
 from django.conf import settings
+from django.db import close_old_connections
 from django.utils import timezone
 
 from adminui.keys.tasks import sweep_keys
+
+
+def queue_sweep() -> None:
+    """What crontask's `cron` would queue, after dropping a connection a database restart broke
+    (this process lives for months and has no requests to do that)."""
+    close_old_connections()
+    sweep_keys.enqueue()
 
 
 class Command(crontask.Command):
@@ -37,9 +45,9 @@ class Command(crontask.Command):
                 jitter=interval.total_seconds() / 10,
             ),
         ):
-            cron(trigger, sentry_monitor_config=None)(sweep_keys)
+            scheduler.add_job(func=queue_sweep, trigger=trigger, name=sweep_keys.name)
         self.stdout.write(
-            f"Key checks: first at {first:%H:%M:%S}, then every "
+            f"Key checks: first at {timezone.localtime(first):%H:%M:%S}, then every "
             f"{settings.KEY_CHECK_INTERVAL_HOURS:g} h."
         )
         super().handle(*args, **options | {"no_task_loading": True, "no_heartbeat": True})
