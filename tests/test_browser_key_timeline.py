@@ -1,5 +1,5 @@
 """In a real Chromium: a key the sandbox turned invalid shows on its page as a timeline, and the
-key list's "State changed" filter finds it."""
+key list's "Changed" filter finds it."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_the_key_page_tells_how_long_a_key_was_valid_and_since_when_it_fails(
 
     log_in(page, "vic", PASSWORD)
     page.goto("/sandbox/keys/")
-    page.get_by_label("State changed").select_option("24h")
+    page.get_by_label("Changed").select_option("24h")
     expect(page.locator("tbody tr")).to_have_count(1)
     page.get_by_role("link", name="Claude judges", exact=True).click()
 
