@@ -345,5 +345,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # The scheduler says "executed successfully" for its lock's refresh every 5 s.
+        "apscheduler": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }
