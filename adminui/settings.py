@@ -321,9 +321,9 @@ KEY_CHECK_FIRST_DELAY_SECONDS = env_int("KEY_CHECK_FIRST_DELAY_SECONDS", 60)
 KEY_CHECK_SPREAD_SECONDS = env_int("KEY_CHECK_SPREAD_SECONDS", 10)
 KEY_CHECK_SKIP_MINUTES = env_int("KEY_CHECK_SKIP_MINUTES", 30)
 KEY_CHECK_MAX_WAIT_SECONDS = env_int("KEY_CHECK_MAX_WAIT_SECONDS", 120)
-# django-crontask: with Redis, a second scheduler waits for the first one's lock instead of
-# queueing sweeps twice (the sweep's own lease in the database keeps sweeps one at a time anyway).
-CRONTASK = {"REDIS_URL": _cache_url or None}
+# django-crontask's Redis lock stays off (no CRONTASK["REDIS_URL"]): it stops the scheduler
+# whenever Redis restarts. Several schedulers are safe without it: each queues the sweep, and the
+# sweep's lease in the database lets one run (adminui/keys/lease.py).
 
 # `json`: one JSON object a line (production default), `text` for people (the DEBUG default).
 LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))

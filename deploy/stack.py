@@ -290,7 +290,7 @@ class Stack:
         )
 
     def _scheduler(self) -> Service:
-        """Queues the key-health sweep (`manage.py scheduler`, locked in Redis: one runs)."""
+        """Queues the key-health sweep (`manage.py scheduler`); the worker runs it."""
         return Service(
             "scheduler",
             [PYTHON, "manage.py", "scheduler"],

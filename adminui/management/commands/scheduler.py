@@ -3,9 +3,9 @@
 The scheduler only queues: `sweep_keys` runs on the worker (`manage.py worker`). It queues the
 first sweep ``KEY_CHECK_FIRST_DELAY_SECONDS`` after it starts, then one every
 ``KEY_CHECK_INTERVAL_HOURS`` (with a jitter of a tenth of the interval, so instances restarted
-together do not sweep together). With Redis (``CACHE_URL``) crontask holds a lock, so a second
-scheduler stops, saying another is running; without Redis two schedulers would both queue, and
-the sweep's lease in the database still lets only one sweep run at a time.
+together do not sweep together). Two schedulers (say, one per instance) both queue the sweep;
+its lease in the database lets one run and the other does nothing. crontask's optional Redis
+lock is not used: it stops the scheduler whenever Redis restarts.
 """
 
 from __future__ import annotations
