@@ -278,3 +278,4 @@ class BulkValidation(models.Model):
 # the app registers them.
 from adminui.accounts.models import EnvironmentRole, ExternalIdentity  # noqa: E402, F401
 from adminui.alerts.models import Alert, AlertNotification  # noqa: E402, F401
+from adminui.keys.models import KeyStateChange, SweepLease  # noqa: E402, F401

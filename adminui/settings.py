@@ -395,6 +395,18 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "adminui@localhost")
+# Key health (adminui/keys/sweep.py): `manage.py scheduler` queues a sweep of every key every
+# KEY_CHECK_INTERVAL_HOURS (first one KEY_CHECK_FIRST_DELAY_SECONDS after it starts), pausing a
+# random 0..KEY_CHECK_SPREAD_SECONDS between keys; keys validated through the portal within
+# KEY_CHECK_SKIP_MINUTES are skipped; PostHog's Retry-After is waited up to the cap.
+KEY_CHECK_INTERVAL_HOURS = env_float("KEY_CHECK_INTERVAL_HOURS", 6.0)
+KEY_CHECK_FIRST_DELAY_SECONDS = env_int("KEY_CHECK_FIRST_DELAY_SECONDS", 60)
+KEY_CHECK_SPREAD_SECONDS = env_int("KEY_CHECK_SPREAD_SECONDS", 10)
+KEY_CHECK_SKIP_MINUTES = env_int("KEY_CHECK_SKIP_MINUTES", 30)
+KEY_CHECK_MAX_WAIT_SECONDS = env_int("KEY_CHECK_MAX_WAIT_SECONDS", 120)
+# django-crontask's Redis lock stays off (no CRONTASK["REDIS_URL"]): it stops the scheduler
+# whenever Redis restarts. Several schedulers are safe without it: each queues the sweep, and the
+# sweep's lease in the database lets one run (adminui/keys/lease.py).
 
 # `json`: one JSON object a line (production default), `text` for people (the DEBUG default).
 LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
@@ -416,5 +428,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # The scheduler says "executed successfully" for its lock's refresh every 5 s.
+        "apscheduler": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }

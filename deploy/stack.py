@@ -127,13 +127,15 @@ class Stack:
             self.start_instance(name, wait=False)
         for name in WORKERS:
             self.start_worker(name)
+        self._start(self._scheduler())
         self._start(self._haproxy())
         self.wait_until_ready()
         return self
 
     def stop(self) -> None:
         workers = [name for name in self.services if name.startswith("worker")]
-        for name in ["haproxy", *self.instance_names(), *workers, "sandbox", "redis"]:
+        stopping = ["haproxy", "scheduler", *self.instance_names(), *workers, "sandbox", "redis"]
+        for name in stopping:
             if name in self.services:
                 self.services[name].stop()
         self.stop_postgres()
@@ -296,6 +298,15 @@ class Stack:
             self.portal_env(),
         )
 
+    def _scheduler(self) -> Service:
+        """Queues the key-health sweep (`manage.py scheduler`); the worker runs it."""
+        return Service(
+            "scheduler",
+            [PYTHON, "manage.py", "scheduler"],
+            self.logs / "scheduler.log",
+            self.portal_env(),
+        )
+
     def _haproxy(self) -> Service:
         config = self.root / "haproxy.cfg"
         servers = "\n".join(
@@ -368,7 +379,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print(
-            "Starting PostgreSQL, Redis, the sandbox, two gunicorn instances, the worker, HAProxy"
+            "Starting PostgreSQL, Redis, the sandbox, two gunicorn instances, the worker, the"
+            " scheduler, HAProxy"
         )
         stack.start()
         print(f"\n  adminui (production shape) is at {stack.url}")

@@ -38,6 +38,9 @@ fi
 if [[ "${TASKS_BACKEND:-database}" == "database" ]]; then
   $PY manage.py worker --no-startup-delay &
   pids+=($!)
+  # The scheduler queues the key-health sweep; the first runs soon, so a failing demo key shows.
+  KEY_CHECK_FIRST_DELAY_SECONDS=${KEY_CHECK_FIRST_DELAY_SECONDS:-5} $PY manage.py scheduler &
+  pids+=($!)
 fi
 
 echo

@@ -16,8 +16,9 @@ from django.test import Client
 from adminui.demo_project import DEMO_PERSONAL_API_KEY, DEMO_PROJECT_ID, STAGING_PROJECT_ID
 from adminui.sandbox.server import SandboxServer
 
-# Real-browser fixtures (`browser`, `page`) for the tests that click through flows.
-pytest_plugins = ["tests.browser"]
+# Real-browser fixtures (`browser`, `page`) for the tests that click through flows; the
+# key-health fixtures (`quick_checks`, `snapshots`).
+pytest_plugins = ["tests.browser", "tests.key_health"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))

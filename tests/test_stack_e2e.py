@@ -9,6 +9,7 @@ then PostgreSQL restart and the portal says what is happening and comes back.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -25,7 +26,7 @@ import requests
 
 from adminui.accounts.demo import DEMO_PASSWORD
 from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE
-from deploy.stack import ROOT, Ports, Stack
+from deploy.stack import PYTHON, ROOT, Ports, Stack
 
 KEYS = "/sandbox/keys/"
 
@@ -260,3 +261,24 @@ def test_a_postgres_restart_shows_a_clear_message_and_the_portal_comes_back(stac
         {"filter": "fail", "force_refresh": "on"},
     )
     assert wait_for_summary(person, re.search(r"[?&]summary=(\d+)", asked.url)[1]) == "succeeded"
+
+
+def test_the_schedulers_sweep_ran_and_two_instances_never_sweep_at_once(stack):
+    """The stack's scheduler queued the first sweep a minute after it started and the worker
+    ran it to the end on PostgreSQL; then two `check_keys` started together (two instances,
+    one database): the lease lets one sweep and the other says a sweep is running."""
+    finished = None
+    deadline = time.monotonic() + 240
+    while finished is None and time.monotonic() < deadline:
+        with psycopg.connect(stack.postgres.url) as database:
+            finished = database.execute(
+                "SELECT id FROM django_tasks_database_dbtaskresult WHERE task_path = %s"
+                " AND return_value = %s",
+                ["adminui.keys.tasks.sweep_keys", json.dumps("finished")],
+            ).fetchone()
+        time.sleep(1)
+    assert finished, "the scheduled sweep did not finish"
+    env = {**os.environ, **stack.portal_env()}
+    command = [PYTHON, "manage.py", "check_keys", "--force", "--spread", "1"]
+    runs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL) for _ in "ab"]
+    assert sorted(run.wait(timeout=180) for run in runs) == [0, 2]

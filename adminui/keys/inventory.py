@@ -4,9 +4,11 @@ exported as the list's query string asks. Views render it; this module never see
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.http import QueryDict
 
+from adminui.keys.history import changed_keys
 from adminui.keys.providers import provider_label
 from adminui.keys.rotation import age_in_days
 from adminui.posthog import PostHogEnvironment, get_client
@@ -52,15 +54,27 @@ def active_key_id(config: Outcome) -> str | None:
     return None
 
 
-def filter_keys(keys: list[ProviderKey], params) -> list[ProviderKey]:
-    """Apply the list's search (`q`), provider and state filters from the query string."""
+# The list's "Changed" filter: keys whose state changed within this long (adminui.keys.history).
+CHANGED_WITHIN = {
+    "24h": ("In the last 24 hours", timedelta(hours=24)),
+    "7d": ("In the last 7 days", timedelta(days=7)),
+}
+
+
+def filter_keys(
+    keys: list[ProviderKey], params, environment: PostHogEnvironment
+) -> list[ProviderKey]:
+    """Apply the list's search (`q`), provider, state and changed filters from the query string."""
     provider, state = params.get("provider", ""), params.get("state", "")
+    changed = CHANGED_WITHIN.get(params.get("changed", ""))
+    recent = changed_keys(environment, changed[1]) if changed else None
     return [
         key
         for key in keys
         if matches(params.get("q", ""), key.name, key.api_key_masked)
         and (not provider or key.provider == provider)
         and (not state or key.state == state)
+        and (recent is None or key.id in recent)
     ]
 
 
@@ -97,7 +111,7 @@ def key_inventory(environment: PostHogEnvironment, params: QueryDict) -> KeyInve
         raise loaded["keys"].error
     keys = loaded["keys"].value
     ordering = ordering_from(params, KEY_COLUMNS, default="provider")
-    shown = sort_items(filter_keys(keys, params), KEY_COLUMNS, ordering)
+    shown = sort_items(filter_keys(keys, params, environment), KEY_COLUMNS, ordering)
     return KeyInventory(keys, shown, ordering, loaded["config"], copied.age_seconds)
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from adminui.audit.service import Target, record_write
 from adminui.keys.forms import RotateForm
+from adminui.keys.history import Trigger
 from adminui.keys.inventory import active_key_id
 from adminui.keys.providers import key_state_label, provider_info
 from adminui.keys.views import validate
@@ -145,7 +146,7 @@ def say_how_the_check_after_went(
     check's outcome (the rotation stands whatever it says)."""
     rotated = f"Key “{new.name}” rotated ({old.api_key_masked} → {new.api_key_masked})"
     try:
-        checked = validate(request, environment, new.id)
+        checked = validate(request, environment, new.id, trigger=Trigger.PERSON)
     except PostHogError as error:
         messages.warning(
             request,

@@ -1,4 +1,4 @@
-"""Bulk validation in the background (Django's tasks framework, like summaries).
+"""Bulk validation and the scheduled key sweep, in the background (Django's tasks framework).
 
 Each validation makes PostHog call the provider, about a second per key; a page that waited for
 all of them would hold a web worker for as long as the list is long. Without JavaScript the view
@@ -8,14 +8,47 @@ outcomes until this task has checked every key. (With htmx each row asks for its
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
+
+from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
 from adminui.audit.service import Target, record_call
+from adminui.keys.history import Trigger, record_state
+from adminui.keys.lease import Lease
+from adminui.keys.sweep import LEASE_NAME, Step, lease_ttl, plan, run_step
 from adminui.models import BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client, get_environment
+from adminui.posthog.retries import background_work
 from adminui.web.failures import hint_for
 from adminui.web.roles import Role, forget_roles, may_act, no_longer_allowed
+
+
+@task()
+@background_work
+def sweep_keys(holder: str = "", steps: list[Step] | None = None) -> str:
+    """The scheduled sweep (queued by `manage.py scheduler`), one step per task: each runs one
+    step of the plan and queues the next after a random pause (adminui/keys/sweep.py)."""
+    spread = settings.KEY_CHECK_SPREAD_SECONDS
+    lease = Lease(LEASE_NAME, lease_ttl(spread), holder or None)
+    if not lease.take():
+        return "stopped: another sweep holds the lease" if holder else "skipped: a sweep is running"
+    if steps is None:
+        steps = plan(None, force=False)
+    try:
+        steps = run_step(steps) if steps else []
+    except Exception:
+        lease.release()  # the plan is lost with this task: let the next sweep start at once
+        raise
+    if not steps:
+        lease.release()
+        return "finished"
+    pause = random.uniform(0, spread) if steps[0][0] == "check" else 0  # noqa: S311 (jitter)
+    later = sweep_keys.using(run_after=timezone.now() + timedelta(seconds=pause))
+    later.enqueue(lease.holder, steps)
+    return f"{len(steps)} steps left"
 
 
 @task()
@@ -71,6 +104,13 @@ def outcome_of(
         )
     except PostHogError as error:
         return {"failure": f"{error.message} {hint_for(error)}".strip()}
+    record_state(
+        environment,
+        checked,
+        trigger=Trigger.BULK,
+        actor=run.requested_by,
+        actor_name=run.requested_by_name,
+    )
     return {"name": checked.name, "state": checked.state, "error_message": checked.error_message}
 
 

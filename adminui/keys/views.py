@@ -24,7 +24,9 @@ from adminui.audit.creators import added_through_portal
 from adminui.audit.service import Target, record_form_write, record_write
 from adminui.keys.afterwards import deleted_message, same_name_keys
 from adminui.keys.forms import KeyCheckForm, ProviderKeyCreateForm, ProviderKeyEditForm
+from adminui.keys.history import Trigger, record_state, record_states, timeline
 from adminui.keys.inventory import (
+    CHANGED_WITHIN,
     EXPORT_FIELDS,
     KEY_COLUMNS,
     active_key_id,
@@ -70,12 +72,23 @@ def done(
 @require_GET
 @role_required(Role.VIEWER)
 def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpResponse:
-    frame = {"providers": PROVIDERS, "states": KEY_STATE_LABELS, "page_sizes": PAGE_SIZES}
+    frame = {
+        "providers": PROVIDERS,
+        "states": KEY_STATE_LABELS,
+        "changed_choices": CHANGED_WITHIN,
+        "page_sizes": PAGE_SIZES,
+    }
     try:
         inventory = key_inventory(environment, request.GET)
     except PostHogError as error:
         return render_list_failure(request, "keys/list.html", error, frame)
     keys = inventory.keys
+    record_states(
+        environment,
+        keys,
+        trigger=Trigger.LISTING,
+        observed_at=timezone.now() - timedelta(seconds=inventory.age_seconds),
+    )
     page_obj = paginate(inventory.shown, request.GET)
     rotated = last_rotations(environment, [key.id for key in keys])
     due = [key for key in keys if is_due_for_rotation(key, rotated.get(key.id))]
@@ -125,8 +138,10 @@ def key_detail(
     if loaded["key"].error:
         raise loaded["key"].error
     key = loaded["key"].value
+    record_state(environment, key, trigger=Trigger.LISTING)
     context = {
         "key": key,
+        "timeline": timeline(environment, key.id),
         "loaded": loaded,
         "active_id": active_key_id(loaded["config"]),
         "back_url": reverse("key-list", args=[environment]),
@@ -316,7 +331,7 @@ def key_validate(
         outcome = checked_or_error(request, environment, key_id, request.GET.get("name", ""))
         row = render(request, "keys/bulk_validate.html#outcome", outcome)
         return trigger_client_event(row, "dataChanged")
-    key = validate(request, environment, key_id)
+    key = validate(request, environment, key_id, trigger=Trigger.PERSON)
     if key.is_healthy:
         return done(request, environment, f"Key “{key.name}” validated: valid.")
     return done(
@@ -327,8 +342,11 @@ def key_validate(
     )
 
 
-def validate(request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str) -> ProviderKey:
-    return record_write(
+def validate(
+    request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: str, *, trigger: str
+) -> ProviderKey:
+    """Validate a key for a person (audited), and record its state if it changed."""
+    key = record_write(
         request,
         environment,
         action="provider_key.validate",
@@ -336,6 +354,8 @@ def validate(request: HtmxHttpRequest, environment: PostHogEnvironment, key_id: 
         sent=None,
         call=lambda: get_client(environment).validate_provider_key(key_id),
     )
+    record_state(environment, key, trigger=trigger, actor=request.user)
+    return key
 
 
 @require_POST
@@ -344,7 +364,7 @@ def key_bulk_validate(request: HtmxHttpRequest, environment: PostHogEnvironment)
     """Validate the selected keys, or every key the list's filters show. htmx checks each row
     in parallel as it appears; without JavaScript a background task checks them one by one and
     the browser goes to its progress page."""
-    keys = filter_keys(get_client(environment).list_provider_keys(), request.POST)
+    keys = filter_keys(get_client(environment).list_provider_keys(), request.POST, environment)
     selected = set(request.POST.getlist("key"))
     if selected:
         keys = [key for key in keys if key.id in selected]
@@ -378,7 +398,7 @@ def key_bulk_validation(
 def checked_or_error(request, environment, key_id: str, name: str) -> dict:
     """A validation's outcome for the bulk list: the key as PostHog now sees it, or the error."""
     try:
-        key = validate(request, environment, key_id)
+        key = validate(request, environment, key_id, trigger=Trigger.BULK)
         return {"key": key, "name": key.name}
     except PostHogError as error:
         return {"name": name or key_id, "error": error}

@@ -83,6 +83,8 @@ PostHog's web pages (adminui/sandbox/pages.py)
 
 Control endpoints (no auth, loopback tooling only; changes need the header X-Sandbox-Control: 1)
     GET/POST/DELETE /_sandbox/faults, POST /_sandbox/reset, GET/POST /_sandbox/switches,
+    POST /_sandbox/provider_answers {"key_id", "answer": "invalid"|"quota"|... or null} (what the
+    provider answers that key's next validations: resources/provider_answers.py),
     GET /_sandbox/oauth/<kind>/authorize (the fake consent page that authorize redirects to).
 """
 
@@ -120,6 +122,7 @@ from adminui.sandbox.faults import Faults
 from adminui.sandbox.pages import is_web_page, web_page
 from adminui.sandbox.resources import ROUTES
 from adminui.sandbox.resources.integrations import consent_page
+from adminui.sandbox.resources.provider_answers import answer_from_json
 from adminui.sandbox.staging import build_staging_state
 from adminui.sandbox.state import ApiKey, SandboxState, Switches, User
 from adminui.sandbox.throttles import check_throttles, throttles_for
@@ -368,6 +371,7 @@ class SandboxServer:
             ("POST", "/_sandbox/reset"): self._reset,
             ("GET", "/_sandbox/switches"): self._get_switches,
             ("POST", "/_sandbox/switches"): self._set_switches,
+            ("POST", "/_sandbox/provider_answers"): self._set_provider_answer,
         }
         action = actions.get((method, path.rstrip("/")))
         if action is None:
@@ -397,6 +401,20 @@ class SandboxServer:
 
     def _set_switches(self, body: bytes) -> Response:
         return Response(200, self.switch(**_json(body)))
+
+    def provider_answer(self, key_id: str, answer: str | None) -> None:
+        """From now on the provider answers validations of this key with `answer` (a name in
+        resources/provider_answers.py, e.g. "invalid" or "quota"); None: as its key says."""
+        self._set_provider_answer(json.dumps({"key_id": key_id, "answer": answer}).encode())
+
+    def _set_provider_answer(self, body: bytes) -> Response:
+        key_id, answer = answer_from_json(_json(body))
+        with self.state.lock:
+            if answer is None:
+                self.state.provider_answers.pop(key_id, None)
+            else:
+                self.state.provider_answers[key_id] = answer
+        return Response(204)
 
 
 def _json(body: bytes) -> dict[str, Any]:

@@ -322,6 +322,9 @@ class SandboxState:
     summary_cache: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
     throttle_history: dict[str, list[float]] = field(default_factory=dict)
     summaries_running: set[int] = field(default_factory=set)
+    # key id -> (state, error_message) the provider answers when the key is validated next
+    # (resources/provider_answers.py); absent: the magic words in the key decide.
+    provider_answers: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     switches: Switches = field(default_factory=Switches)
     lock: threading.Lock = field(default_factory=threading.Lock)
     project_id: int = 0

@@ -212,6 +212,8 @@ def validate_key(request: Request) -> Response:
     key.state, key.error_message, _ = live_validation(
         request, key.provider, key.api_key, _config_of(key)
     )
+    if answer := request.state.provider_answers.get(key.id):
+        key.state, key.error_message = answer
     return Response(200, key.to_json())
 
 
