@@ -3,12 +3,12 @@ and an environment that opted in to failover."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from adminui.alerts.snapshot import EnvironmentSnapshot
-from adminui.posthog import get_environment
+from adminui.demo_project import DEMO_PERSONAL_API_KEY, DEMO_PROJECT_ID
+from adminui.posthog import PostHogEnvironment, get_environment
+from tests.conftest import environment_entry, write_environments_file
 
 
 @pytest.fixture
@@ -29,10 +29,17 @@ def snapshots(monkeypatch) -> list[EnvironmentSnapshot]:
     return seen
 
 
-def with_failover(monkeypatch, enabled: bool = True):
-    """The sandbox environment as the environments file would give it with `failover`."""
-    environment = replace(get_environment(), failover=enabled)
-    monkeypatch.setattr(
-        "adminui.keys.sweep.get_environments", lambda: {environment.slug: environment}
-    )
-    return environment
+@pytest.fixture
+def failover(sandbox, settings, tmp_path, monkeypatch):
+    """Call with `enabled` to put the portal on an environments file whose one environment, the
+    sandbox's project as slug "sandbox", opted in to failover (or not)."""
+
+    def configure(enabled: bool = True) -> PostHogEnvironment:
+        monkeypatch.setenv("ADMINUI_TEST_SANDBOX_KEY", DEMO_PERSONAL_API_KEY)
+        entry = environment_entry(
+            sandbox, "sandbox", "Production", DEMO_PROJECT_ID, failover=enabled
+        )
+        settings.ADMINUI_ENVIRONMENTS_FILE = str(write_environments_file(tmp_path, [entry]))
+        return get_environment()
+
+    return configure

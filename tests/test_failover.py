@@ -8,16 +8,15 @@ import pytest
 from adminui.keys.sweep import sweep
 from adminui.models import AuditEvent
 from adminui.sandbox.demo import KEY_PRODUCTION_OPENAI, KEY_STAGING_OPENAI
-from tests.key_health import with_failover
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SET_ACTIVE = r"/evaluation_config/set_active_key/$"
 
 
 def test_without_opting_in_a_failing_active_key_stays_active(
-    quick_checks, snapshots, sandbox, monkeypatch
+    quick_checks, snapshots, sandbox, failover
 ):
-    with_failover(monkeypatch, enabled=False)
+    failover(enabled=False)
     sandbox.provider_answer(KEY_PRODUCTION_OPENAI, "invalid")
     [summary] = sweep()
     assert summary.failover is None
@@ -27,9 +26,9 @@ def test_without_opting_in_a_failing_active_key_stays_active(
 
 
 def test_opted_in_the_active_key_fails_over_to_a_healthy_key_of_its_provider(
-    quick_checks, snapshots, sandbox, monkeypatch
+    quick_checks, snapshots, sandbox, failover
 ):
-    with_failover(monkeypatch)
+    failover()
     sandbox.provider_answer(KEY_PRODUCTION_OPENAI, "quota")
     [summary] = sweep()
     assert (summary.failover.from_key.id, summary.failover.to_key.id) == (
@@ -51,25 +50,25 @@ def test_opted_in_the_active_key_fails_over_to_a_healthy_key_of_its_provider(
 
 
 def test_no_failover_without_a_healthy_key_of_the_same_provider(
-    quick_checks, snapshots, sandbox, monkeypatch
+    quick_checks, snapshots, sandbox, failover
 ):
-    with_failover(monkeypatch)
+    failover()
     sandbox.provider_answer(KEY_PRODUCTION_OPENAI, "invalid")
     sandbox.provider_answer(KEY_STAGING_OPENAI, "invalid")
     [summary] = sweep()
     assert summary.failover is None and sandbox.received(SET_ACTIVE) == []
 
 
-def test_a_healthy_active_key_is_left_alone(quick_checks, snapshots, sandbox, monkeypatch):
-    with_failover(monkeypatch)
+def test_a_healthy_active_key_is_left_alone(quick_checks, snapshots, sandbox, failover):
+    failover()
     [summary] = sweep()
     assert summary.failover is None and sandbox.received(SET_ACTIVE) == []
 
 
 def test_a_refused_failover_is_audited_as_failed_and_changes_nothing(
-    quick_checks, snapshots, sandbox, monkeypatch
+    quick_checks, snapshots, sandbox, failover
 ):
-    with_failover(monkeypatch)
+    failover()
     sandbox.switch(provider_key_refusal="evaluation_editor")
     sandbox.provider_answer(KEY_PRODUCTION_OPENAI, "invalid")
     [summary] = sweep()
