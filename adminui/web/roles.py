@@ -37,7 +37,11 @@ def role_of(user: User | AnonymousUser) -> Role | None:
         return None
     if user.is_superuser:
         return Role.ADMIN
-    names = set(user.groups.values_list("name", flat=True))
+    # Read once per user object (a request's user), as Django's own backend caches permissions.
+    names = getattr(user, "_adminui_group_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._adminui_group_names = names  # type: ignore[attr-defined]
     granted = [role for role in Role if role.label in names]
     return max(granted, default=None)
 
