@@ -34,6 +34,7 @@ from adminui.keys.inventory import (
 )
 from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label, provider_info
 from adminui.keys.rotation import is_due_for_rotation
+from adminui.keys.rows import key_rows
 from adminui.keys.tasks import queue_bulk_validation, rows_of
 from adminui.models import AuditEvent, BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
@@ -76,9 +77,10 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         return render_list_failure(request, "keys/list.html", error, frame)
     keys = inventory.keys
     page_obj = paginate(inventory.shown, request.GET)
+    added_by = added_through_portal(environment, [key.id for key in page_obj])
     context = frame | {
         "page_obj": page_obj,
-        "added_by": added_through_portal(environment, [key.id for key in page_obj]),
+        "rows": key_rows(page_obj.object_list, inventory.active_id, added_by),
         "total": len(keys),
         "skipped": keys.skipped,
         "config": inventory.config,
