@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format, localize
 
 from adminui.keys.rotation import age_in_days
 from adminui.posthog.keys import ProviderKey
-from adminui.web.templatetags import ago, provider_label_filter
+from adminui.web.templatetags import ago, formatted_time, provider_label_filter
 
 FAILED_STATES = ("invalid", "error")
 
@@ -38,17 +36,10 @@ def moment(value: datetime | None, text_format: str | None = None) -> Moment | N
         return None
     # As templates convert a time: to the current time zone when it is aware.
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    title = formatted(local, str(local.tzinfo), None)
-    text = formatted(local, str(local.tzinfo), text_format) if text_format else title
+    zone = str(local.tzinfo)
+    title = formatted_time(local, zone, None)
+    text = formatted_time(local, zone, text_format) if text_format else title
     return Moment(local.isoformat(), text, title, ago(value))
-
-
-@lru_cache(maxsize=4096)
-def formatted(local: datetime, zone: str, text_format: str | None) -> str:
-    """`local` as the template shows it (`text_format`, or the locale's date and time): Django's
-    formatting costs tens of microseconds a call, and a list shows the same times again and
-    again. `zone` is part of the key because equal instants in two zones read differently."""
-    return date_format(local, text_format) if text_format else localize(local)
 
 
 @dataclass(frozen=True, slots=True)
