@@ -23,12 +23,11 @@ FAILED_STATES = ("invalid", "error")
 
 @dataclass(frozen=True, slots=True)
 class Moment:
-    """A time as a table cell shows it: `iso` for <time datetime>, `text`, `title` and `ago`."""
+    """A time as a table cell shows it: `iso` for <time datetime>, `text` and `title`."""
 
     iso: str
     text: str
     title: str
-    ago: str
 
 
 def moment(value: datetime | None, text_format: str | None = None) -> Moment | None:
@@ -39,7 +38,7 @@ def moment(value: datetime | None, text_format: str | None = None) -> Moment | N
     zone = str(local.tzinfo)
     title = formatted_time(local, zone, None)
     text = formatted_time(local, zone, text_format) if text_format else title
-    return Moment(local.isoformat(), text, title, ago(value))
+    return Moment(local.isoformat(), text, title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +49,7 @@ class KeyRow:
     # PostHog's message, shown only while the key is in a failed state.
     failure: str
     last_used: Moment | None
+    last_used_ago: str
     created: Moment | None
     added_by: str | None
     age_days: int | None
@@ -69,6 +69,7 @@ def key_rows(
                 is_active=key.id == active_id,
                 failure=(key.error_message or "") if key.state in FAILED_STATES else "",
                 last_used=moment(key.last_used_at),
+                last_used_ago=ago(key.last_used_at),
                 created=moment(key.created_at, "j M Y"),
                 added_by=added_by.get(key.id),
                 age_days=age,

@@ -35,12 +35,19 @@ def query(context, *pairs, keep_page: bool = False, **changes) -> str:
     of PostHog's answer) is never carried on: only its Refresh link asks for it.
     """
     updates = dict(zip(pairs[::2], pairs[1::2], strict=True)) | changes
-    params = context["request"].GET.copy()
-    params.pop(REFRESH_PARAM, None)
-    if not keep_page and "page" not in updates:
-        params.pop("page", None)
-    encoded = changed_query(params, updates)
-    return f"?{encoded}" if encoded else ""
+    request = context["request"]
+    # A page asks for the same link more than once (its href and hx-get): work it out once.
+    # Typed, as 1 and True are equal keys but different values in a URL.
+    known = request.__dict__.setdefault("_portal_queries", {})
+    asked = (keep_page, *((name, type(value), value) for name, value in updates.items()))
+    if asked not in known:
+        params = request.GET.copy()
+        params.pop(REFRESH_PARAM, None)
+        if not keep_page and "page" not in updates:
+            params.pop("page", None)
+        encoded = changed_query(params, updates)
+        known[asked] = f"?{encoded}" if encoded else ""
+    return known[asked]
 
 
 def changed_query(params: QueryDict, changes: dict) -> str:
