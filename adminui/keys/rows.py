@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 
-from adminui.keys.rotation import age_in_days
+from adminui.keys.rotation import age_in_days, is_due_for_rotation
 from adminui.posthog.keys import ProviderKey
 from adminui.web.templatetags import ago, formatted_time, provider_label_filter
 
@@ -61,7 +60,6 @@ def key_rows(
 ) -> list[KeyRow]:
     rows = []
     for key in keys:
-        age = age_in_days(key.created_at)
         rows.append(
             KeyRow(
                 key=key,
@@ -72,8 +70,8 @@ def key_rows(
                 last_used_ago=ago(key.last_used_at),
                 created=moment(key.created_at, "j M Y"),
                 added_by=added_by.get(key.id),
-                age_days=age,
-                due_for_rotation=age is not None and age > settings.KEY_ROTATION_DAYS,
+                age_days=age_in_days(key.created_at),
+                due_for_rotation=is_due_for_rotation(key),
             )
         )
     return rows

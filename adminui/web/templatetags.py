@@ -79,7 +79,7 @@ def cached_date(value: datetime | None, date_format: str | None = None) -> str:
     Django's formatting costs tens of microseconds a call (bench/pages.py)."""
     if not isinstance(value, datetime):
         return defaultfilters.date(value, date_format)
-    return formatted_time(value, str(value.tzinfo), date_format)
+    return formatted_time(value, str(value.tzinfo), date_format or "DATE_FORMAT")
 
 
 @lru_cache(maxsize=4096)
