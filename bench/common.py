@@ -82,11 +82,23 @@ class Portal:
             raise SystemExit(f"GET {path} answered HTTP {response.status_code}.")
         return response
 
+    def cpu_seconds(self) -> float:
+        """CPU time gunicorn's master and workers have used so far (user + system)."""
+        pids = [self.process.pid, *self._worker_pids()]
+        ticks = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def _worker_pids(self) -> list[str]:
+        pid = self.process.pid
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+
     def worker_peak_memory_mib(self) -> float:
         """The largest peak resident size (VmHWM) among gunicorn's worker processes."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         peaks = []
-        for pid in children.read_text().split():
+        for pid in self._worker_pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
                     peaks.append(int(line.split()[1]) / 1024)

@@ -21,6 +21,7 @@ Numbers only; nothing here asserts (the mechanisms are tested in tests/).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import threading
@@ -58,6 +59,10 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def load_average() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg()) + " (1 / 5 / 15 min)"
+
+
 def timed(call: Callable[[], object]) -> float:
     started = time.perf_counter()
     call()
@@ -75,8 +80,9 @@ def main() -> None:
         with production_portal(sandbox, workers=args.workers, threads=args.threads) as portal:
             print(
                 f"Portal under gunicorn ({args.workers} workers x {args.threads} threads, SQLite,"
-                f" local-memory cache); PostHog sandbox +{args.latency_ms:g} ms per call.\n"
+                f" local-memory cache); PostHog sandbox +{args.latency_ms:g} ms per call."
             )
+            print(f"Load average at the start: {load_average()} (the machine may be shared).\n")
             round_trip = direct_round_trip(sandbox, args.runs)
             print(f"one direct PostHog round trip (p50)          {round_trip * 1000:7.1f} ms\n")
             page_ratios(portal, round_trip, args.runs)
@@ -85,6 +91,7 @@ def main() -> None:
             on_the_wire(portal)
             connections(portal, sandbox, args.runs)
             large_inventory(portal, sandbox, args.runs)
+            print(f"\nLoad average at the end: {load_average()}")
     finally:
         sandbox.stop()
 
@@ -136,11 +143,19 @@ def throughput(portal, seconds: float) -> None:
     print("throughput of the cached key list (full page)      goal >= 400 requests/s at best")
     best = 0.0
     for concurrency in (1, 10, 50):
+        server_cpu, client_cpu = portal.cpu_seconds(), time.process_time()
         rate, samples = load(portal, KEYS, concurrency, seconds)
         best = max(best, rate)
+        # What each request cost in CPU, the portal's and this client's (on the same cores),
+        # and the rate that allows with every core free: a ceiling that shared load cannot move.
+        server_ms = (portal.cpu_seconds() - server_cpu) * 1000 / len(samples)
+        client_ms = (time.process_time() - client_cpu) * 1000 / len(samples)
+        ceiling = (os.cpu_count() or 1) * 1000 / (server_ms + client_ms)
         print(
             f"  concurrency {concurrency:>2}: {rate:6.0f} requests/s  "
             f"p50 {statistics.median(samples) * 1000:6.1f} ms  p95 {p95(samples) * 1000:6.1f} ms"
+            f"  CPU/request portal {server_ms:.1f} ms + client {client_ms:.1f} ms:"
+            f" at most {ceiling:.0f}/s"
         )
     print(f"  best {best:.0f} requests/s  {verdict(best >= 400)}\n")
 

@@ -13,6 +13,9 @@ import os
 
 bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"]
 worker_class = "gthread"
+# One process per core: a cached page is CPU-bound Python, which one process runs on one core at a
+# time. On the 2-core bench machine 4 processes x 4 threads spent more CPU per request than 2 x 8
+# (bench/pages.py prints it), and 8 threads per process keep 16 PostHog waits in flight.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 

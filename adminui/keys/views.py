@@ -37,6 +37,7 @@ from adminui.keys.inventory import (
 from adminui.keys.namesakes import alternative_choices
 from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label, provider_info
 from adminui.keys.rotation import is_due_for_rotation, last_rotations
+from adminui.keys.rows import key_rows
 from adminui.keys.tasks import queue_bulk_validation, rows_of
 from adminui.models import AuditEvent, BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client
@@ -92,9 +93,10 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
     page_obj = paginate(inventory.shown, request.GET)
     rotated = last_rotations(environment, [key.id for key in keys])
     due = [key for key in keys if is_due_for_rotation(key, rotated.get(key.id))]
+    added_by = added_through_portal(environment, [key.id for key in page_obj])
     context = frame | {
         "page_obj": page_obj,
-        "added_by": added_through_portal(environment, [key.id for key in page_obj]),
+        "rows": key_rows(page_obj.object_list, inventory.active_id, added_by, rotated),
         "total": len(keys),
         "skipped": keys.skipped,
         "config": inventory.config,
@@ -102,7 +104,6 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "ordering": inventory.ordering,
         "columns": KEY_COLUMNS,
         "due_for_rotation": due,
-        "due_ids": {key.id for key in due},
         "copy_age": inventory.age_seconds,
     }
     return render_page(request, "keys/list.html", context, partial="key-region")
