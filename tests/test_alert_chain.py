@@ -108,6 +108,10 @@ def test_a_failing_key_is_alerted_on_every_channel_once_and_resolved_once(
             assert "Invalid API key" in mailbox.text(0) and KEY_URL in mailbox.text(0)
             [opened] = slack.bodies()
             assert opened["text"] == f"Warning: {TITLE} (Production)"
+            assert opened["blocks"][0] == {
+                "type": "header",
+                "text": {"type": "plain_text", "text": opened["text"]},
+            }
             assert opened["blocks"][1]["text"]["text"] == (
                 f":warning: *<{KEY_URL}|{TITLE}>*\nInvalid API key"
             )
