@@ -92,7 +92,8 @@ class Person:
     def log_in(self, username: str) -> None:
         self.get("/login/")
         page = self.post("/login/", {"username": username, "password": DEMO_PASSWORD})
-        assert page.status_code == 200 and page.url.endswith("/sandbox/"), page.url
+        # The stack's environments file has two projects: people land on All environments.
+        assert page.status_code == 200 and page.url.endswith("/environments/"), page.url
 
     def _seen(self, response: requests.Response) -> requests.Response:
         for hop in [*response.history, response]:
