@@ -4,24 +4,17 @@ and once per resolving, retried with backoff, and never showing a URL or secret.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import replace
 
 import pytest
-from aiosmtpd.controller import Controller
 from django_tasks_db.models import DBTaskResult
 
 from adminui.alerts.models import Alert, AlertNotification
-from adminui.alerts.notify import SIGNATURE_HEADER, payload, slack_message
+from adminui.alerts.notify import payload, slack_message
 from adminui.alerts.service import sync_alerts
 from adminui.posthog import get_environment
 from adminui.posthog.environments import AlertChannels
@@ -29,97 +22,30 @@ from adminui.posthog.redaction import register_secret
 from adminui.sandbox import demo
 from tests.alert_helpers import sandbox_snapshot, with_key_state
 from tests.conftest import closed_port
+from tests.receivers import SECRET, Mailbox, Receiver, http_receiver, smtp_mailbox, verified
 from tests.summary_helpers import run_worker
 
-SECRET = "whsec-4f1c9a0e7b2d4c8a9e3f"
 Status = AlertNotification.Status
-
-
-@dataclass
-class Mailbox:
-    messages: list = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
-
-    @property
-    def emails(self) -> list[EmailMessage]:
-        return [
-            message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[misc]
-            for envelope in self.messages
-        ]
-
-    @property
-    def subjects(self) -> list[str]:
-        return [str(email["Subject"]) for email in self.emails]
-
-    def text(self, index: int) -> str:
-        body = self.emails[index].get_body(("plain",))
-        assert body is not None
-        return body.get_content()
 
 
 @pytest.fixture
 def mailbox(settings) -> Iterator[Mailbox]:
     """A real SMTP server on loopback, and the portal's mailer pointed at it."""
-    mailbox = Mailbox()
-    port = closed_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+    with smtp_mailbox() as mailbox:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": mailbox.port, "timeout": 5},
+            }
         }
-    }
-    settings.ALERT_EMAIL_TO = ["oncall@acme.example", "llm-team@acme.example"]
-    yield mailbox
-    controller.stop()
-
-
-@dataclass
-class Receiver:
-    """A local HTTP receiver: records each POST and answers with the next queued status."""
-
-    url: str = ""
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)
-
-    def bodies(self) -> list[dict]:
-        return [json.loads(body) for _, body in self.received]
+        settings.ALERT_EMAIL_TO = ["oncall@acme.example", "llm-team@acme.example"]
+        yield mailbox
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's name)
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            receiver.received.append((dict(self.headers), body))
-            self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/T0001/B0002/secretpart"
-    yield receiver
-    server.shutdown()
-    server.server_close()
-
-
-def verified(headers: dict[str, str], body: bytes, secret: str = SECRET) -> bool:
-    """What the README tells a receiver to do with X-Adminui-Signature."""
-    parts = dict(item.split("=", 1) for item in headers[SIGNATURE_HEADER].split(","))
-    expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256)
-    fresh = abs(time.time() - int(parts["t"])) < 300
-    return fresh and hmac.compare_digest(expected.hexdigest(), parts["v1"])
+    with http_receiver() as receiver:
+        yield receiver
 
 
 def sweep(django_capture_on_commit_callbacks, snapshot) -> None:

@@ -4,14 +4,11 @@ pause) against the sandbox, and a key the sandbox turned invalid is in the histo
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 
 from adminui.sandbox.demo import KEY_CLAUDE
-from tests.conftest import ROOT
+from tests.processes import WORKER, process_environment, running
 
 VALIDATE = r"/provider_keys/[^/]+/validate/$"
 
@@ -20,21 +17,10 @@ def test_the_scheduler_queues_a_sweep_that_the_worker_runs(tmp_path, sandbox):
     sandbox.switch(validation_delay=0.01)
     sandbox.provider_answer(KEY_CLAUDE, "invalid")
     database = tmp_path / "schedule.sqlite3"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("POSTHOG_", "TASKS_"))},
-        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-        "ADMINUI_WORKER_DB": str(database),
-        "SANDBOX_PORT": str(sandbox.port),
-        "KEY_CHECK_FIRST_DELAY_SECONDS": "1",
-        "KEY_CHECK_SPREAD_SECONDS": "1",
-    }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-    processes = [
-        subprocess.Popen([*manage, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-        for args in (["scheduler"], ["worker", "--no-startup-delay", "--interval", "0.2"])
-    ]
-    try:
+    env = process_environment(
+        database, sandbox, KEY_CHECK_FIRST_DELAY_SECONDS="1", KEY_CHECK_SPREAD_SECONDS="1"
+    )
+    with running(env, ["scheduler"], WORKER) as processes:
         keys = len(sandbox.state.provider_keys)
         deadline = time.monotonic() + 90
         tasks: list = []
@@ -55,9 +41,4 @@ def test_the_scheduler_queues_a_sweep_that_the_worker_runs(tmp_path, sandbox):
                 (KEY_CLAUDE,),
             ).fetchall()
         assert rows == [("invalid", "Invalid API key", "invalid_key", "schedule", "Scheduler")]
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
     assert "Key checks: first at" in processes[0].stdout.read()
