@@ -157,4 +157,7 @@ def test_a_row_counts_its_unresolved_alerts_and_names_the_most_severe(viewer_cli
     prod = row(html, "prod")
     assert '<a href="/prod/alerts/">' in prod and "2 unresolved alerts" in text(prod)
     assert "The evaluation key “Production OpenAI” is failing" in text(prod)
-    assert "unresolved alert" not in row(html, "staging")
+    assert "unresolved alert" not in row(html, "staging") and "acknowledged" not in prod
+    Alert.objects.filter(kind=Alert.Kind.KEY_FAILING).update(status=Alert.Status.ACKNOWLEDGED)
+    acknowledged = text(row(viewer_client.get(URL).content.decode(), "prod"))
+    assert "2 unresolved alerts (1 acknowledged)" in acknowledged

@@ -10,6 +10,7 @@ import pytest
 
 from adminui.accounts.models import EnvironmentRole
 from adminui.sandbox.server import SandboxServer
+from adminui.sandbox.staging import STAGING_ACTIVE_KEY_ID
 from tests.conftest import HTMX, closed_port
 from tests.two_environments import installed, production_and_staging, unreachable
 
@@ -125,3 +126,13 @@ def test_someone_without_a_role_is_refused(nobody_client, sandbox):
     with installed(*production_and_staging(sandbox)):
         assert nobody_client.get(URL).status_code == 403
     assert not sandbox.received(r"provider_keys", "GET")
+
+
+def test_a_failing_evaluation_key_shows_in_its_cell_even_beside_valid_keys(
+    viewer_client, two_environments
+):
+    # Staging runs evaluations with its revoked Anthropic key; another Anthropic key is valid.
+    html = viewer_client.get(URL).content.decode()
+    anthropic = cell(html, "anthropic", "staging")
+    assert "Evaluation key invalid" in text(anthropic) and "Runs evaluations" not in anthropic
+    assert f"/staging/keys/{STAGING_ACTIVE_KEY_ID}/" in anthropic

@@ -26,10 +26,13 @@ class Column:
     config: Outcome
 
     @property
-    def active_provider(self) -> str | None:
-        """The provider of the key that runs this environment's evaluations, when known."""
+    def active_key(self) -> ProviderKey | None:
+        """The key that runs this environment's evaluations, as the key list reads it (its
+        state current), when known."""
         active = self.config.value.active_provider_key if self.config.ok else None
-        return active.provider if active else None
+        if active is None:
+            return None
+        return next((key for key in self.keys.value or [] if key.id == active.id), active)
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,14 @@ class Cell:
         return "healthy" if self.healthy else "unhealthy"
 
     @property
-    def active(self) -> bool:
-        return self.column.active_provider == self.provider
+    def active(self) -> ProviderKey | None:
+        """The environment's evaluation key, when it is of this provider."""
+        active = self.column.active_key
+        return active if active and active.provider == self.provider else None
+
+    @property
+    def active_failing(self) -> bool:
+        return self.active is not None and self.active.state in ("invalid", "error")
 
     @property
     def url(self) -> str:

@@ -34,6 +34,11 @@ class EnvironmentRow:
     open_alerts: list[Alert]
 
     @property
+    def acknowledged_alerts(self) -> int:
+        """Of the unresolved alerts, those someone acknowledged (the navigation counts the rest)."""
+        return sum(alert.status == Alert.Status.ACKNOWLEDGED for alert in self.open_alerts)
+
+    @property
     def failure(self) -> Outcome | None:
         """When every call failed (PostHog unreachable, the key refused): one reason for the
         whole row instead of the same message in each cell."""
