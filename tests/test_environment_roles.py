@@ -221,6 +221,8 @@ def test_someone_without_any_role_is_told_to_ask_for_one(db, two_environments):
     response = nobody.get("/prod/keys/")
     assert response.status_code == 403
     assert "no role in adminui yet" in response.text
+    assert "Production" not in response.text and "Staging" not in response.text, "no names"
+    assert 'aria-label="Main"' not in response.text, "no links that would all be refused"
 
 
 def test_an_admin_of_one_environment_does_not_manage_users(people):

@@ -41,8 +41,9 @@ def environment_switcher(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     environments = visible_environments(user) if user is not None else []
     return {
-        # The page belongs to one environment: its name goes in the title and breadcrumbs.
-        "environment_in_url": current is not None,
+        # The page belongs to one environment the user sees: its name goes in the title and
+        # breadcrumbs (a hidden one's 404 page never names it).
+        "environment_in_url": current is not None and current in environments,
         "environment_links": [
             EnvironmentLink(env, switched_url(request, match, env), env == current)
             for env in environments
