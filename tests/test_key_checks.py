@@ -148,6 +148,26 @@ def test_the_scheduled_sweep_runs_one_step_per_queued_task(quick_checks, snapsho
     assert not SweepLease.objects.exclude(holder="").exists()  # released at the end
 
 
+def test_with_the_immediate_backend_the_scheduled_sweep_runs_every_step_and_frees_the_lease(
+    quick_checks, snapshots, sandbox, immediate
+):
+    result = sweep_keys.enqueue()
+    assert result.status == "SUCCESSFUL" and result.return_value == "finished"
+    assert len(sandbox.received(VALIDATE, "POST")) == key_count(sandbox)
+    assert len(snapshots) == 1
+    assert not SweepLease.objects.exclude(holder="").exists()
+
+
+def test_a_scheduled_sweep_whose_plan_fails_frees_the_lease(quick_checks, monkeypatch):
+    def broken_plan(*args, **kwargs):
+        raise RuntimeError("the plan broke")
+
+    monkeypatch.setattr("adminui.keys.tasks.plan", broken_plan)
+    with pytest.raises(RuntimeError):
+        sweep_keys.call()
+    assert not SweepLease.objects.exclude(holder="").exists()
+
+
 def test_a_scheduled_sweep_while_another_holds_the_lease_does_nothing(
     quick_checks, snapshots, sandbox
 ):

@@ -58,6 +58,11 @@ def test_every_class_has_a_label_and_a_next_step_and_the_table_covers_the_issue(
     assert all(failure.label and failure.next_step.endswith(".") for failure in FAILURE_CLASSES)
 
 
+def test_a_refused_key_is_sent_to_the_rotate_action_not_to_edit():
+    next_step = classify_failure("invalid", "Invalid API key").next_step
+    assert "Rotate action" in next_step and "Edit" not in next_step
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("answer", [name for name in ANSWERS if name != "ok"])
 def test_the_sandbox_produces_each_class_and_the_sweep_records_it(

@@ -3,10 +3,12 @@ the key page shows it as a timeline and the key list filters keys that changed r
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from django.utils import timezone
 
+from adminui.keys import history
 from adminui.keys.history import record_states
 from adminui.keys.models import KeyStateChange
 from adminui.keys.sweep import sweep
@@ -75,6 +77,34 @@ def test_a_list_copy_older_than_the_last_check_does_not_undo_it(
     # Read after the check, a valid key is news.
     record_states(get_environment(), [as_copied], trigger="listing")
     assert states_of(KEY_CLAUDE)[-1] == ("invalid", "ok", "listing")
+
+
+def test_a_message_with_a_secret_in_it_is_stored_redacted_and_only_once(db, sandbox):
+    secret = "sk-proj-leaked-in-the-message-123456"
+    failing = dataclasses.replace(
+        get_client().get_provider_key(KEY_CLAUDE),
+        state="invalid",
+        error_message=f"Incorrect API key provided: {secret}",
+    )
+    record_states(get_environment(), [failing], trigger="listing")
+    record_states(get_environment(), [failing], trigger="listing")  # the same again
+    [change] = KeyStateChange.objects.filter(key_id=KEY_CLAUDE)
+    assert secret not in change.message and change.message.startswith("Incorrect API key")
+
+
+def test_a_change_two_requests_see_at_once_is_recorded_once(db, sandbox, monkeypatch):
+    key = get_client().get_provider_key(KEY_CLAUDE)
+    record_states(get_environment(), [key], trigger="listing")
+    failing = dataclasses.replace(key, state="invalid", error_message="Invalid API key")
+    # Both requests read the last state before either stores what it saw.
+    before = history.last_states(get_environment(), [KEY_CLAUDE])
+    monkeypatch.setattr(history, "last_states", lambda *args: before)
+
+    first = record_states(get_environment(), [failing], trigger="listing")
+    second = record_states(get_environment(), [failing], trigger="listing")
+
+    assert len(first) == 1 and second == []
+    assert states_of(KEY_CLAUDE) == [("", "ok", "listing"), ("ok", "invalid", "listing")]
 
 
 def test_the_key_page_shows_how_long_each_state_lasted_and_what_to_do(

@@ -279,6 +279,20 @@ def test_a_key_rotated_through_the_portal_is_no_longer_due_for_rotation(editor_c
     assert "402 days old: due for rotation" not in attention
 
 
+def test_a_new_secret_saved_through_edit_counts_as_a_rotation_and_a_rename_does_not(
+    editor_client, settings
+):
+    settings.KEY_ROTATION_DAYS = 90
+    edit = f"{PAGE}edit/"
+
+    editor_client.post(edit, {"name": "Production OpenAI (renamed)", "api_key": ""})
+    assert "This key is older than 90 days" in editor_client.get(PAGE).content.decode()
+
+    editor_client.post(edit, {"name": "Production OpenAI (renamed)", "api_key": SECRET})
+    assert AuditEvent.objects.filter(action="provider_key.update").count() == 2
+    assert "This key is older than" not in editor_client.get(PAGE).content.decode()
+
+
 def test_the_list_names_at_most_five_keys_to_rotate(editor_client, settings):
     settings.KEY_ROTATION_DAYS = 1
 

@@ -23,12 +23,12 @@ from adminui.alerts.models import Alert, AlertNotification
 from adminui.alerts.snapshot import EnvironmentSnapshot
 from adminui.alerts.tasks import notify
 from adminui.evaluations import kinds
+from adminui.keys.providers import FAILING_STATES
 from adminui.posthog import Evaluation, ProviderKey
 from adminui.posthog.redaction import redact
 
 Kind, Severity, Status = Alert.Kind, Alert.Severity, Alert.Status
 Event = AlertNotification.Event
-FAILING_STATES = ("invalid", "error")
 UNRESOLVED = (Status.OPEN, Status.ACKNOWLEDGED)
 
 

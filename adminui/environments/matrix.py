@@ -13,7 +13,7 @@ from typing import Any
 from django.urls import reverse
 
 from adminui.environments.rows import calls_per_environment
-from adminui.keys.providers import PROVIDERS, provider_label
+from adminui.keys.providers import FAILING_STATES, PROVIDERS, provider_label
 from adminui.posthog import PostHogEnvironment, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.web.concurrency import Outcome
@@ -51,7 +51,7 @@ class Cell:
 
     @property
     def failing(self) -> int:
-        return sum(key.state in ("invalid", "error") for key in self.keys)
+        return sum(key.state in FAILING_STATES for key in self.keys)
 
     @property
     def status(self) -> str:

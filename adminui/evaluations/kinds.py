@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adminui.keys.providers import FAILING_STATES
 from adminui.posthog import Evaluation, ProviderKey
 from adminui.web.concurrency import Outcome
 
@@ -102,7 +103,7 @@ def key_problem(
 
 
 def _failing(key: ProviderKey, whose: str) -> KeyProblem | None:
-    if key.state not in ("invalid", "error"):
+    if key.state not in FAILING_STATES:
         return None
     reason = (key.error_message or ("invalid" if key.state == "invalid" else "failing")).rstrip(".")
     return KeyProblem("failing", f"{whose} “{key.name}” is failing: {reason}.")

@@ -73,7 +73,7 @@ FAILURE_CLASSES: tuple[FailureClass, ...] = (
         "invalid_key",
         "Invalid or revoked key",
         "The provider refuses the key: create a new key at the provider and rotate this one "
-        "(Edit, paste the new key); evaluations keep using it.",
+        "(the key's Rotate action, paste the new key); evaluations keep using it.",
         _words(
             r"invalid api key",
             r"invalid key format",

@@ -1,5 +1,8 @@
 """Each key's state history: recorded whenever a check or a list shows a state that differs
-from the last one the portal saw, and read back as the key page's timeline."""
+from the last one the portal saw, and read back as the key page's timeline.
+
+Two page loads may read the same last state at once and both see the same change: each change
+names the one it follows (``follows``, unique per key), so only the first of them is stored."""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from adminui.keys.failures import FailureClass, classify_failure, failure_class
 from adminui.keys.models import KeyStateChange
 from adminui.posthog import PostHogEnvironment, ProviderKey
+from adminui.posthog.redaction import redact
 
 Trigger = KeyStateChange.Trigger
 # How far back the key page's timeline reaches.
@@ -21,16 +26,16 @@ TIMELINE_LENGTH = 20
 
 
 def last_states(environment: PostHogEnvironment, key_ids: Iterable[str]) -> dict[str, tuple]:
-    """The last recorded (state, message, when) of each key, in one query."""
+    """The last recorded (id, state, message, when) of each key, in one query."""
     newest = KeyStateChange.objects.filter(
         environment=environment.slug, key_id=OuterRef("key_id")
     ).order_by("-at", "-id")
     rows = (
         KeyStateChange.objects.filter(environment=environment.slug, key_id__in=list(key_ids))
         .filter(pk=Subquery(newest.values("pk")[:1]))
-        .values_list("key_id", "to_state", "message", "at")
+        .values_list("key_id", "id", "to_state", "message", "at")
     )
-    return {key_id: (state, message, at) for key_id, state, message, at in rows}
+    return {key_id: (pk, state, message, at) for key_id, pk, state, message, at in rows}
 
 
 def record_states(
@@ -43,39 +48,43 @@ def record_states(
     observed_at: datetime | None = None,
 ) -> list[KeyStateChange]:
     """Store the state of each key that differs from the last one recorded (state or PostHog's
-    message); answers the changes stored. A key in state ``unknown`` PostHog has not checked
-    yet, which says nothing new about a key already seen; and a list's copy read before the
-    last recorded state (``observed_at``, adminui/web/listcopy.py) is older news than it."""
+    message, stored redacted); answers the changes stored. A key in state ``unknown`` PostHog has
+    not checked yet, which says nothing new about a key already seen; and a list's copy read
+    before the last recorded state (``observed_at``, adminui/web/listcopy.py) is older news."""
     keys = list(keys)
     known = last_states(environment, [key.id for key in keys])
     now = observed_at or timezone.now()
-    changes = []
+    stored = []
     for key in keys:
         previous = known.get(key.id)
+        message = redact(key.error_message or "")
         if previous is not None and (
-            previous[:2] == (key.state, key.error_message or "")
-            or key.state == "unknown"
-            or previous[2] >= now
+            previous[1:3] == (key.state, message) or key.state == "unknown" or previous[3] >= now
         ):
             continue
         failure = classify_failure(key.state, key.error_message)
-        changes.append(
-            KeyStateChange(
-                environment=environment.slug,
-                key_id=key.id,
-                key_name=key.name,
-                provider=key.provider,
-                at=now,
-                from_state=previous[0] if previous else "",
-                to_state=key.state,
-                message=key.error_message or "",
-                failure_class=failure.slug if failure else "",
-                trigger=trigger,
-                actor=actor,
-                actor_name=actor_name or (actor.get_username() if actor else ""),
-            )
+        change = KeyStateChange(
+            environment=environment.slug,
+            key_id=key.id,
+            key_name=key.name,
+            provider=key.provider,
+            at=now,
+            follows=previous[0] if previous else 0,
+            from_state=previous[1] if previous else "",
+            to_state=key.state,
+            message=message,
+            failure_class=failure.slug if failure else "",
+            trigger=trigger,
+            actor=actor,
+            actor_name=actor_name or (actor.get_username() if actor else ""),
         )
-    return KeyStateChange.objects.bulk_create(changes)
+        try:
+            with transaction.atomic():
+                change.save()
+        except IntegrityError:  # another request stored this change first
+            continue
+        stored.append(change)
+    return stored
 
 
 def record_state(environment: PostHogEnvironment, key: ProviderKey, **who) -> None:

@@ -23,6 +23,9 @@ class KeyStateChange(models.Model):
     key_name = models.CharField(max_length=255, blank=True)
     provider = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(db_index=True)
+    # The id of the key's change this one follows (0 for its first): unique per key, so a
+    # change seen by two requests at once is stored once (adminui/keys/history.py).
+    follows = models.BigIntegerField(default=0)
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16)
     message = models.TextField(blank=True)
@@ -42,6 +45,11 @@ class KeyStateChange(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["environment", "key_id", "-at"], name="adminui_keystate_key_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["environment", "key_id", "follows"], name="adminui_keystate_once_each"
+            )
         ]
 
     def __str__(self) -> str:

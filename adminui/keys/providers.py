@@ -83,6 +83,8 @@ def provider_label(slug: str) -> str:
     return provider_info(slug).label
 
 
+# The states of a key PostHog could not use: refused by the provider, or its check failed.
+FAILING_STATES = ("invalid", "error")
 KEY_STATE_LABELS = {"ok": "Valid", "invalid": "Invalid", "error": "Error", "unknown": "Unknown"}
 
 

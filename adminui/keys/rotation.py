@@ -1,6 +1,7 @@
 """Key rotation: how old a key's secret is, and whether it is due for rotation
 (KEY_ROTATION_DAYS). PostHog keeps no rotation date, so a secret counts from the key's creation
-or from its last rotation through the portal (the audit log), whichever is later."""
+or from its last rotation through the portal (the audit log), whichever is later. A new secret
+saved through Edit counts as a rotation: its audit row keeps the (redacted) ``api_key`` entry."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from adminui.models import AuditEvent
@@ -22,9 +23,12 @@ def age_in_days(moment: datetime | None) -> int | None:
 
 def last_rotations(environment: PostHogEnvironment, key_ids: Iterable[str]) -> dict[str, datetime]:
     """key id -> when the portal last rotated it, for the keys it rotated (one query)."""
+    new_secret = Q(action="provider_key.rotate") | Q(
+        action="provider_key.update", details__has_key="api_key"
+    )
     events = AuditEvent.objects.filter(
+        new_secret,
         environment=environment.slug,
-        action="provider_key.rotate",
         outcome=AuditEvent.Outcome.SUCCESS,
         target_type="provider_key",
         target_id__in=list(key_ids),

@@ -13,11 +13,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from adminui.keys.providers import FAILING_STATES
 from adminui.keys.rotation import age_in_days, is_due_for_rotation
 from adminui.posthog.keys import ProviderKey
 from adminui.web.templatetags import ago, formatted_time, provider_label_filter
-
-FAILED_STATES = ("invalid", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +68,7 @@ def key_rows(
                 key=key,
                 provider_label=provider_label_filter(key.provider),
                 is_active=key.id == active_id,
-                failure=(key.error_message or "") if key.state in FAILED_STATES else "",
+                failure=(key.error_message or "") if key.state in FAILING_STATES else "",
                 last_used=moment(key.last_used_at),
                 last_used_ago=ago(key.last_used_at),
                 created=moment(key.created_at, "j M Y"),

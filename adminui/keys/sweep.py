@@ -33,7 +33,7 @@ from adminui.alerts.snapshot import EnvironmentSnapshot, Failover
 from adminui.audit.service import Target, record_call
 from adminui.keys.history import Trigger, record_states
 from adminui.keys.lease import Lease
-from adminui.keys.providers import provider_info
+from adminui.keys.providers import FAILING_STATES, provider_info
 from adminui.models import AuditEvent
 from adminui.posthog import (
     Evaluation,
@@ -248,7 +248,7 @@ def fail_over(
 ) -> Failover | None:
     """Make a healthy key of the active key's provider active when the active key failed."""
     active = next((key for key in keys if key.id == active_id), None)
-    if active is None or active.state not in ("invalid", "error"):
+    if active is None or active.state not in FAILING_STATES:
         return None
     replacement = next(
         (

@@ -30,25 +30,29 @@ from adminui.web.roles import Role, forget_roles, may_act, no_longer_allowed
 @background_work
 def sweep_keys(holder: str = "", steps: list[Step] | None = None) -> str:
     """The scheduled sweep (queued by `manage.py scheduler`), one step per task: each runs one
-    step of the plan and queues the next after a random pause (adminui/keys/sweep.py)."""
+    step of the plan and queues the next after a random pause (adminui/keys/sweep.py). On a
+    backend that cannot defer a task (TASKS_BACKEND=immediate) the steps run here, one after
+    another, without the pauses."""
     spread = settings.KEY_CHECK_SPREAD_SECONDS
     lease = Lease(LEASE_NAME, lease_ttl(spread), holder or None)
     if not lease.take():
         return "stopped: another sweep holds the lease" if holder else "skipped: a sweep is running"
-    if steps is None:
-        steps = plan(None, force=False)
     try:
+        if steps is None:
+            steps = plan(None, force=False)
         steps = run_step(steps) if steps else []
+        if steps and sweep_keys.get_backend().supports_defer:
+            pause = random.uniform(0, spread) if steps[0][0] == "check" else 0  # noqa: S311 (jitter)
+            later = sweep_keys.using(run_after=timezone.now() + timedelta(seconds=pause))
+            later.enqueue(lease.holder, steps)
+            return f"{len(steps)} steps left"
+        while steps and lease.renew():
+            steps = run_step(steps)
     except Exception:
         lease.release()  # the plan is lost with this task: let the next sweep start at once
         raise
-    if not steps:
-        lease.release()
-        return "finished"
-    pause = random.uniform(0, spread) if steps[0][0] == "check" else 0  # noqa: S311 (jitter)
-    later = sweep_keys.using(run_after=timezone.now() + timedelta(seconds=pause))
-    later.enqueue(lease.holder, steps)
-    return f"{len(steps)} steps left"
+    lease.release()
+    return "finished"
 
 
 @task()

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from adminui.alerts.service import open_alerts_by_environment
-from adminui.keys.providers import KEY_STATE_LABELS, key_state_label
+from adminui.keys.providers import FAILING_STATES, KEY_STATE_LABELS, key_state_label
 from adminui.keys.rotation import is_due_for_rotation, last_rotations, secret_age_in_days
 from adminui.models import AuditEvent, SummaryRequest
 from adminui.posthog import PostHogEnvironment, get_client, get_environment, prefix_move
@@ -55,7 +55,7 @@ def keys_needing_attention(
     (`rotated`: when the portal last rotated a key)."""
     broken, old = [], []
     for key in keys:
-        if key.state in ("invalid", "error"):
+        if key.state in FAILING_STATES:
             reason = (
                 f"{key_state_label(key.state)}: {key.error_message or 'PostHog could not use it'}"
             )
