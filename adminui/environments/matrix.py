@@ -70,7 +70,7 @@ class Cell:
 
     @property
     def active_failing(self) -> bool:
-        return self.active is not None and self.active.state in ("invalid", "error")
+        return self.active is not None and self.active.state in FAILING_STATES
 
     @property
     def url(self) -> str:
