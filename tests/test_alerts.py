@@ -87,6 +87,21 @@ def test_the_active_key_failing_is_one_critical_alert(db):
     assert (Kind.KEY_FAILING, demo.ACTIVE_KEY_ID) not in unresolved()
 
 
+def test_an_unreadable_evaluation_config_leaves_the_active_key_alert_as_it_is(db, settings):
+    settings.ALERT_EMAIL_TO = ["oncall@acme.example"]
+    failing = with_key_state(sandbox_snapshot(), demo.ACTIVE_KEY_ID, "invalid", "Invalid API key")
+    sync_alerts(failing)
+    critical = unresolved()[(Kind.ACTIVE_KEY_FAILING, demo.ACTIVE_KEY_ID)]
+    told = AlertNotification.objects.count()
+    # The config read failed: which key is active is unknown, not "none".
+    sync_alerts(replace(failing, active_key_id=None, config_known=False))
+    assert unresolved()[(Kind.ACTIVE_KEY_FAILING, demo.ACTIVE_KEY_ID)] == critical
+    assert (Kind.KEY_FAILING, demo.ACTIVE_KEY_ID) not in unresolved()
+    assert AlertNotification.objects.count() == told
+    sync_alerts(failing)
+    assert not Alert.objects.filter(status=Status.RESOLVED).exists()
+
+
 def test_a_key_that_recovers_resolves_its_alerts_and_others_stay_open(demo_alerts):
     recovered = with_key_state(sandbox_snapshot(), demo.KEY_GEMINI, "ok", None)
     sync_alerts(recovered)
