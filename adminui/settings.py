@@ -375,6 +375,8 @@ ALERT_DIGEST_THRESHOLD = env_int("ALERT_DIGEST_THRESHOLD", 3, minimum=1)
 # A failed notification is tried again after ALERT_RETRY_BACKOFF seconds, doubling each time.
 ALERT_NOTIFY_ATTEMPTS = env_int("ALERT_NOTIFY_ATTEMPTS", 5, minimum=1)
 ALERT_RETRY_BACKOFF = env_float("ALERT_RETRY_BACKOFF", 30.0)
+# An Admin's test notification waits this long in all for its channels (it runs in the request).
+ALERT_TEST_TIMEOUT = 8.0
 # The portal's public address, for links in notifications.
 ADMINUI_BASE_URL = env_url(
     "ADMINUI_BASE_URL",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -260,6 +261,24 @@ def test_a_failing_channel_says_why_without_showing_its_address(admin_client, se
     assert "Slack: failed. The receiver could not be reached (connection failed)." in page
     assert "Email: not configured (set ALERT_EMAIL_TO)." in page
     assert "xoxsecret" not in page
+
+
+def test_a_receiver_that_never_answers_does_not_hold_the_test_page_past_its_deadline(
+    admin_client, receiver, settings
+):
+    silent = socket.create_server(("127.0.0.1", 0))  # connections queue, no answer ever comes
+    with silent:
+        port = silent.getsockname()[1]
+        settings.ALERT_SLACK_WEBHOOK_URL = f"http://127.0.0.1:{port}/services/T1/B2/xoxsecret"
+        settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = receiver.url, SECRET
+        settings.ALERT_EMAIL_TO, settings.ALERT_TEST_TIMEOUT = [], 0.5
+        started = time.monotonic()
+        page = admin_client.post("/sandbox/alerts/test/", follow=True).content.decode()
+        assert time.monotonic() - started < 3  # the receiver's own read timeout is 10 s
+    assert "Slack: failed. No answer within 0.5 s." in page
+    assert "Webhook: test sent." in page
+    slack = AlertNotification.objects.get(channel=AlertNotification.Channel.SLACK)
+    assert slack.status == Status.FAILED and slack.last_error == "No answer within 0.5 s."
 
 
 def test_only_an_admin_may_send_a_test_notification(editor_client, receiver, settings):
