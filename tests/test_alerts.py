@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from adminui.accounts.models import EnvironmentRole
 from adminui.alerts.models import Alert, AlertNotification
 from adminui.alerts.service import open_alerts_by_environment, sync_alerts
 from adminui.alerts.snapshot import Failover
@@ -314,6 +316,30 @@ def test_the_page_across_environments_names_each_alerts_environment(viewer_clien
     assert '<a href="/sandbox/alerts/">Sandbox</a>' in page
     filtered = viewer_client.get("/alerts/?environment=sandbox&kind=integration_reconnect")
     assert filtered.content.decode().count('<tr id="alert-') == 1
+
+
+def test_across_environments_acknowledge_shows_only_where_the_user_is_an_editor(
+    viewer, viewer_client, two_environments
+):
+    EnvironmentRole.objects.create(user=viewer, environment="staging", role="editor")
+    rows = {
+        slug: Alert.objects.create(
+            environment=slug,
+            kind=Kind.KEY_FAILING,
+            subject_type="provider_key",
+            subject_id=demo.KEY_GEMINI,
+            severity=Alert.Severity.WARNING,
+            opened_at=timezone.now(),
+        )
+        for slug in ("prod", "staging")  # the first environment is where they only view
+    }
+    page = viewer_client.get("/alerts/").content.decode()
+
+    def row(alert: Alert) -> str:
+        return page.split(f'<tr id="alert-{alert.pk}">')[1].split("</tr>")[0]
+
+    assert "Acknowledge" in row(rows["staging"])
+    assert "Acknowledge" not in row(rows["prod"])
 
 
 def test_the_overview_shows_the_open_alerts(viewer_client, demo_alerts):
