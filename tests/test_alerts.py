@@ -266,6 +266,19 @@ def test_an_editor_acknowledges_without_javascript_and_the_alert_stays_listed(
     assert b'<span class="nav-count">3<span' in page.content
 
 
+def test_acknowledging_over_https_does_not_go_back_to_a_plain_http_address(
+    editor_client, demo_alerts
+):
+    alert = Alert.objects.filter(status=Status.OPEN).first()
+    assert alert is not None
+    response = editor_client.post(
+        f"{ALERTS}{alert.pk}/acknowledge/",
+        {"next": "http://testserver/sandbox/alerts/?q=key"},
+        secure=True,
+    )
+    assert response.status_code == 302 and response["Location"] == ALERTS
+
+
 def test_acknowledging_with_htmx_swaps_only_the_row(editor_client, demo_alerts):
     alert = Alert.objects.get(kind=Kind.KEY_FAILING, subject_id=demo.KEY_GEMINI)
     answer = editor_client.post(f"{ALERTS}{alert.pk}/acknowledge/", headers=HTMX)

@@ -113,7 +113,9 @@ def alert_acknowledge(
     else:
         messages.info(request, f"“{alert.title}” was already {alert.get_status_display().lower()}.")
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect("alert-list", environment=environment)
 
