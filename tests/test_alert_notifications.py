@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from adminui.alerts.models import Alert, AlertNotification
 from adminui.alerts.notify import payload, slack_message
 from adminui.alerts.service import sync_alerts
+from adminui.alerts.tasks import deliver_notification
 from adminui.posthog import get_environment
 from adminui.posthog.environments import AlertChannels
 from adminui.posthog.redaction import register_secret
@@ -235,6 +236,46 @@ def test_an_unreachable_receiver_is_recorded_without_its_address(
     assert notification.last_error == "The receiver could not be reached (connection failed)."
     assert "very-secret-path" not in caplog.text and SECRET not in caplog.text
     assert "very-secret-path" not in json.dumps(notification.payload)
+
+
+def test_a_delivery_task_run_twice_sends_once(
+    receiver, sandbox, settings, one_failing_key, django_capture_on_commit_callbacks
+):
+    settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = receiver.url, SECRET
+    settings.ALERT_RETRY_BACKOFF = 0.05
+    receiver.statuses = [500]
+    turn_key(sandbox, demo.KEY_TOGETHER, "invalid", "Invalid API key")
+    sweep(django_capture_on_commit_callbacks, one_failing_key())  # the first try failed
+    notification = AlertNotification.objects.get()
+    assert len(receiver.received) == 2 and notification.status == Status.SENT
+    for attempt in (1, 2):  # each try's task again, e.g. a worker re-running it
+        assert deliver_notification.call(notification.pk, attempt) == "skipped"
+    assert len(receiver.received) == 2
+
+
+def test_an_unexpected_error_gives_the_notification_up_and_logs_it(
+    receiver,
+    sandbox,
+    settings,
+    one_failing_key,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    caplog,
+):
+    settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = receiver.url, SECRET
+
+    def broken(channel, notification, channels):
+        raise ValueError(channels.webhook_url)
+
+    monkeypatch.setattr("adminui.alerts.tasks.send", broken)
+    turn_key(sandbox, demo.KEY_TOGETHER, "invalid", "Invalid API key")
+    with caplog.at_level(logging.ERROR, logger="adminui.alerts"):
+        sweep(django_capture_on_commit_callbacks, one_failing_key())
+    notification = AlertNotification.objects.get()
+    assert notification.status == Status.FAILED and notification.attempts == 1
+    assert notification.last_error == "Unexpected error (ValueError)."
+    assert "The webhook notification" in caplog.text and "broke" in caplog.text
+    assert not receiver.received
 
 
 # The test notification
