@@ -412,6 +412,8 @@ KEY_CHECK_MAX_WAIT_SECONDS = env_int("KEY_CHECK_MAX_WAIT_SECONDS", 120)
 
 # `json`: one JSON object a line (production default), `text` for people (the DEBUG default).
 LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
+# Error reports (the debug page, error emails) hide webhook and other URL settings too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "adminui.ops.errors.SecretSettingsFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
