@@ -375,6 +375,8 @@ ALERT_DIGEST_THRESHOLD = env_int("ALERT_DIGEST_THRESHOLD", 3, minimum=1)
 # A failed notification is tried again after ALERT_RETRY_BACKOFF seconds, doubling each time.
 ALERT_NOTIFY_ATTEMPTS = env_int("ALERT_NOTIFY_ATTEMPTS", 5, minimum=1)
 ALERT_RETRY_BACKOFF = env_float("ALERT_RETRY_BACKOFF", 30.0)
+# An Admin's test notification waits this long in all for its channels (it runs in the request).
+ALERT_TEST_TIMEOUT = 8.0
 # The portal's public address, for links in notifications.
 ADMINUI_BASE_URL = env_url(
     "ADMINUI_BASE_URL",
@@ -410,6 +412,8 @@ KEY_CHECK_MAX_WAIT_SECONDS = env_int("KEY_CHECK_MAX_WAIT_SECONDS", 120)
 
 # `json`: one JSON object a line (production default), `text` for people (the DEBUG default).
 LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
+# Error reports (the debug page, error emails) hide webhook and other URL settings too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "adminui.ops.errors.SecretSettingsFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

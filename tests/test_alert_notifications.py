@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from adminui.alerts.models import Alert, AlertNotification
 from adminui.alerts.notify import payload, slack_message
 from adminui.alerts.service import sync_alerts
+from adminui.alerts.tasks import deliver_notification
 from adminui.posthog import get_environment
 from adminui.posthog.environments import AlertChannels
 from adminui.posthog.redaction import register_secret
@@ -236,6 +238,46 @@ def test_an_unreachable_receiver_is_recorded_without_its_address(
     assert "very-secret-path" not in json.dumps(notification.payload)
 
 
+def test_a_delivery_task_run_twice_sends_once(
+    receiver, sandbox, settings, one_failing_key, django_capture_on_commit_callbacks
+):
+    settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = receiver.url, SECRET
+    settings.ALERT_RETRY_BACKOFF = 0.05
+    receiver.statuses = [500]
+    turn_key(sandbox, demo.KEY_TOGETHER, "invalid", "Invalid API key")
+    sweep(django_capture_on_commit_callbacks, one_failing_key())  # the first try failed
+    notification = AlertNotification.objects.get()
+    assert len(receiver.received) == 2 and notification.status == Status.SENT
+    for attempt in (1, 2):  # each try's task again, e.g. a worker re-running it
+        assert deliver_notification.call(notification.pk, attempt) == "skipped"
+    assert len(receiver.received) == 2
+
+
+def test_an_unexpected_error_gives_the_notification_up_and_logs_it(
+    receiver,
+    sandbox,
+    settings,
+    one_failing_key,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    caplog,
+):
+    settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = receiver.url, SECRET
+
+    def broken(channel, notification, channels):
+        raise ValueError(channels.webhook_url)
+
+    monkeypatch.setattr("adminui.alerts.tasks.send", broken)
+    turn_key(sandbox, demo.KEY_TOGETHER, "invalid", "Invalid API key")
+    with caplog.at_level(logging.ERROR, logger="adminui.alerts"):
+        sweep(django_capture_on_commit_callbacks, one_failing_key())
+    notification = AlertNotification.objects.get()
+    assert notification.status == Status.FAILED and notification.attempts == 1
+    assert notification.last_error == "Unexpected error (ValueError)."
+    assert "The webhook notification" in caplog.text and "broke" in caplog.text
+    assert not receiver.received
+
+
 # The test notification
 
 
@@ -260,6 +302,24 @@ def test_a_failing_channel_says_why_without_showing_its_address(admin_client, se
     assert "Slack: failed. The receiver could not be reached (connection failed)." in page
     assert "Email: not configured (set ALERT_EMAIL_TO)." in page
     assert "xoxsecret" not in page
+
+
+def test_a_receiver_that_never_answers_does_not_hold_the_test_page_past_its_deadline(
+    admin_client, receiver, settings
+):
+    silent = socket.create_server(("127.0.0.1", 0))  # connections queue, no answer ever comes
+    with silent:
+        port = silent.getsockname()[1]
+        settings.ALERT_SLACK_WEBHOOK_URL = f"http://127.0.0.1:{port}/services/T1/B2/xoxsecret"
+        settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = receiver.url, SECRET
+        settings.ALERT_EMAIL_TO, settings.ALERT_TEST_TIMEOUT = [], 0.5
+        started = time.monotonic()
+        page = admin_client.post("/sandbox/alerts/test/", follow=True).content.decode()
+        assert time.monotonic() - started < 3  # the receiver's own read timeout is 10 s
+    assert "Slack: failed. No answer within 0.5 s." in page
+    assert "Webhook: test sent." in page
+    slack = AlertNotification.objects.get(channel=AlertNotification.Channel.SLACK)
+    assert slack.status == Status.FAILED and slack.last_error == "No answer within 0.5 s."
 
 
 def test_only_an_admin_may_send_a_test_notification(editor_client, receiver, settings):

@@ -4,7 +4,9 @@ variable and never echoing a secret; secrets can come from files; email uses the
 from __future__ import annotations
 
 import pytest
+from django.views.debug import get_exception_reporter_filter
 
+from adminui.posthog.redaction import MASK
 from tests.test_settings import PRODUCTION, manage
 
 
@@ -59,3 +61,34 @@ def test_alert_secrets_can_come_from_files_and_email_from_the_email_variables(tm
         "True",
         "adminui@acme.example",
     ]
+
+
+def test_the_global_alert_secrets_are_masked_from_start_up_before_any_alert_is_sent():
+    shown = (
+        "from django.conf import settings as s; from adminui.posthog.redaction import redact; "
+        "print(*(redact(value) for value in (s.ALERT_SLACK_WEBHOOK_URL, s.ALERT_WEBHOOK_URL, "
+        "s.ALERT_WEBHOOK_SECRET, s.MAILERS['default']['OPTIONS']['password'])))"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        shown,
+        **PRODUCTION,
+        ALERT_SLACK_WEBHOOK_URL="https://hooks.slack.com/services/T1/B2/xoxsecretpart",
+        ALERT_WEBHOOK_URL="https://hooks.acme.example/adminui/hookpath",
+        ALERT_WEBHOOK_SECRET="whsec-startup-secret",
+        EMAIL_HOST_PASSWORD="mail-password-value",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [MASK] * 4
+
+
+CLEANSED = "********************"  # Django's SafeExceptionReporterFilter.cleansed_substitute
+
+
+def test_error_reports_hide_the_webhook_urls(rf, settings):
+    settings.ALERT_SLACK_WEBHOOK_URL = "https://hooks.slack.com/services/T1/B2/xoxsecretpart"
+    settings.ALERT_WEBHOOK_URL = "https://hooks.acme.example/adminui/hookpath"
+    shown = get_exception_reporter_filter(rf.get("/")).get_safe_settings()
+    assert shown["ALERT_SLACK_WEBHOOK_URL"] == shown["ALERT_WEBHOOK_URL"] == CLEANSED
+    assert shown["ALERT_EMAIL_TO"] == settings.ALERT_EMAIL_TO  # not every setting is hidden

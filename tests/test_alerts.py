@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from adminui.accounts.models import EnvironmentRole
 from adminui.alerts.models import Alert, AlertNotification
 from adminui.alerts.service import open_alerts_by_environment, sync_alerts
 from adminui.alerts.snapshot import Failover
@@ -85,6 +87,21 @@ def test_the_active_key_failing_is_one_critical_alert(db):
     assert alert.severity == Alert.Severity.CRITICAL
     assert alert.title == "The evaluation key “Production OpenAI” is failing"
     assert (Kind.KEY_FAILING, demo.ACTIVE_KEY_ID) not in unresolved()
+
+
+def test_an_unreadable_evaluation_config_leaves_the_active_key_alert_as_it_is(db, settings):
+    settings.ALERT_EMAIL_TO = ["oncall@acme.example"]
+    failing = with_key_state(sandbox_snapshot(), demo.ACTIVE_KEY_ID, "invalid", "Invalid API key")
+    sync_alerts(failing)
+    critical = unresolved()[(Kind.ACTIVE_KEY_FAILING, demo.ACTIVE_KEY_ID)]
+    told = AlertNotification.objects.count()
+    # The config read failed: which key is active is unknown, not "none".
+    sync_alerts(replace(failing, active_key_id=None, config_known=False))
+    assert unresolved()[(Kind.ACTIVE_KEY_FAILING, demo.ACTIVE_KEY_ID)] == critical
+    assert (Kind.KEY_FAILING, demo.ACTIVE_KEY_ID) not in unresolved()
+    assert AlertNotification.objects.count() == told
+    sync_alerts(failing)
+    assert not Alert.objects.filter(status=Status.RESOLVED).exists()
 
 
 def test_a_key_that_recovers_resolves_its_alerts_and_others_stay_open(demo_alerts):
@@ -249,6 +266,19 @@ def test_an_editor_acknowledges_without_javascript_and_the_alert_stays_listed(
     assert b'<span class="nav-count">3<span' in page.content
 
 
+def test_acknowledging_over_https_does_not_go_back_to_a_plain_http_address(
+    editor_client, demo_alerts
+):
+    alert = Alert.objects.filter(status=Status.OPEN).first()
+    assert alert is not None
+    response = editor_client.post(
+        f"{ALERTS}{alert.pk}/acknowledge/",
+        {"next": "http://testserver/sandbox/alerts/?q=key"},
+        secure=True,
+    )
+    assert response.status_code == 302 and response["Location"] == ALERTS
+
+
 def test_acknowledging_with_htmx_swaps_only_the_row(editor_client, demo_alerts):
     alert = Alert.objects.get(kind=Kind.KEY_FAILING, subject_id=demo.KEY_GEMINI)
     answer = editor_client.post(f"{ALERTS}{alert.pk}/acknowledge/", headers=HTMX)
@@ -299,6 +329,30 @@ def test_the_page_across_environments_names_each_alerts_environment(viewer_clien
     assert '<a href="/sandbox/alerts/">Sandbox</a>' in page
     filtered = viewer_client.get("/alerts/?environment=sandbox&kind=integration_reconnect")
     assert filtered.content.decode().count('<tr id="alert-') == 1
+
+
+def test_across_environments_acknowledge_shows_only_where_the_user_is_an_editor(
+    viewer, viewer_client, two_environments
+):
+    EnvironmentRole.objects.create(user=viewer, environment="staging", role="editor")
+    rows = {
+        slug: Alert.objects.create(
+            environment=slug,
+            kind=Kind.KEY_FAILING,
+            subject_type="provider_key",
+            subject_id=demo.KEY_GEMINI,
+            severity=Alert.Severity.WARNING,
+            opened_at=timezone.now(),
+        )
+        for slug in ("prod", "staging")  # the first environment is where they only view
+    }
+    page = viewer_client.get("/alerts/").content.decode()
+
+    def row(alert: Alert) -> str:
+        return page.split(f'<tr id="alert-{alert.pk}">')[1].split("</tr>")[0]
+
+    assert "Acknowledge" in row(rows["staging"])
+    assert "Acknowledge" not in row(rows["prod"])
 
 
 def test_the_overview_shows_the_open_alerts(viewer_client, demo_alerts):

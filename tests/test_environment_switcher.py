@@ -62,6 +62,8 @@ def test_screens_outside_an_environment_switch_to_their_counterpart(viewer_clien
     assert links(viewer_client.get("/environments/").content.decode())["Staging"] == "/staging/"
     matrix = viewer_client.get("/environments/keys/").content.decode()
     assert links(matrix)["Staging"] == "/staging/keys/"
+    alerts = viewer_client.get("/alerts/").content.decode()
+    assert links(alerts)["Staging"] == "/staging/alerts/"
 
 
 def test_the_menu_leads_to_all_environments_and_the_keys_matrix(viewer_client, two):

@@ -178,9 +178,11 @@ def current_conditions(snapshot: EnvironmentSnapshot) -> tuple[list[Condition], 
     conditions: list[Condition] = []
     decided: set[str] = set()
     if snapshot.keys is not None:
-        conditions += key_conditions(snapshot, snapshot.keys)
+        if snapshot.config_known:  # else a failing key's kind (active or not) is unknown
+            conditions += key_conditions(snapshot, snapshot.keys)
+            decided |= {Kind.KEY_FAILING, Kind.ACTIVE_KEY_FAILING}
         conditions += failover_conditions(snapshot, snapshot.keys)
-        decided |= {Kind.KEY_FAILING, Kind.ACTIVE_KEY_FAILING, Kind.FAILOVER}
+        decided.add(Kind.FAILOVER)
         if snapshot.evaluations is not None:
             conditions += evaluation_conditions(snapshot, snapshot.keys)
             decided.add(Kind.EVALUATIONS_ON_FAILING_KEY)

@@ -20,7 +20,9 @@ class Failover:
 
 @dataclass(frozen=True)
 class EnvironmentSnapshot:
-    """A ``None`` list means PostHog could not be asked: alerts about it stay as they are."""
+    """A ``None`` list means PostHog could not be asked: alerts about it stay as they are.
+    ``config_known`` is False when the evaluation config could not be read: ``active_key_id`` is
+    then unknown, not "no active key", and which of a key's two kinds applies stays undecided."""
 
     environment: PostHogEnvironment
     keys: list[ProviderKey] | None
@@ -28,4 +30,5 @@ class EnvironmentSnapshot:
     evaluations: list[Evaluation] | None
     integrations: list[Integration] | None
     failover: Failover | None = None
+    config_known: bool = True
     taken_at: datetime = field(default_factory=timezone.now)

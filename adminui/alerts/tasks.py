@@ -2,7 +2,11 @@
 
 A failed delivery is queued again with ``run_after`` (``ALERT_RETRY_BACKOFF`` seconds, doubling
 each time); after ``ALERT_NOTIFY_ATTEMPTS`` tries, or at once when trying again cannot help, the
-notification is marked as given up, with the reason, and logged.
+notification is marked as given up, with the reason, and logged. An unexpected error (a bug,
+not the receiver) is given up on at once, named by its type only.
+
+Each task carries the try it is: it claims that try on the row (an update conditional on the
+tries so far), so a task run twice, or a stale copy of it, sends nothing the second time.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
@@ -36,7 +41,7 @@ def notify(event: str, environment: PostHogEnvironment, alerts: Sequence[Alert])
             environment=environment.slug, event=event, channel=channel, payload=body
         )
         notification.alerts.set(alerts)
-        transaction.on_commit(partial(deliver_notification.enqueue, notification.pk))
+        transaction.on_commit(partial(deliver_notification.enqueue, notification.pk, 1))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -46,16 +51,23 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 @task()
-def deliver_notification(notification_id: int) -> str:
-    notification = AlertNotification.objects.filter(pk=notification_id).first()
-    if notification is None or notification.status != Status.PENDING:
+def deliver_notification(notification_id: int, attempt: int) -> str:
+    """Make try number `attempt` of one notification, unless that try was claimed already."""
+    claimed = AlertNotification.objects.filter(
+        pk=notification_id, status=Status.PENDING, attempts=attempt - 1
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
         return "skipped"
-    notification.attempts += 1
+    notification = AlertNotification.objects.get(pk=notification_id)
     try:
         channels = channels_for(get_environment(notification.environment))
         send(notification.channel, notification, channels)
     except (DeliveryError, LookupError) as error:
         return failed(notification, error)
+    except Exception as error:
+        # Logged through the redacting filter; the row names only the error's type.
+        logger.exception("The %s notification %s broke", notification.channel, notification.pk)
+        return failed(notification, RuntimeError(f"Unexpected error ({type(error).__name__})."))
     notification.status, notification.sent_at = Status.SENT, timezone.now()
     notification.last_error = ""
     notification.save(update_fields=["attempts", "status", "sent_at", "last_error"])
@@ -89,5 +101,5 @@ def failed(notification: AlertNotification, error: Exception) -> str:
     retry = deliver_notification
     if retry.get_backend().supports_defer:
         retry = retry.using(run_after=timezone.now() + delay)
-    retry.enqueue(notification.pk)
+    retry.enqueue(notification.pk, notification.attempts + 1)
     return "retrying"

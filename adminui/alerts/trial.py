@@ -1,12 +1,15 @@
-"""An Admin's test notification: sent at once to every channel (at the same time, so the page
-waits at most one channel's timeout), and said per channel: sent, not configured, or failed
-and why. Each is recorded like any notification, but never retried."""
+"""An Admin's test notification: sent to every channel at the same time, and said per channel:
+sent, not configured, or failed and why. It runs in the web request, so the whole trial has one
+deadline (``ALERT_TEST_TIMEOUT``): a channel still busy then (SMTP and HTTP timeouts are per
+operation) is left to finish in the background and reported as not answering. Each is recorded
+like any notification, but never retried."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.utils import timezone
 
@@ -49,8 +52,16 @@ def send_test_notification(environment: PostHogEnvironment) -> list[ChannelResul
             return str(error)
         return ""
 
-    with ThreadPoolExecutor(max_workers=max(len(notifications), 1)) as pool:
-        errors = list(pool.map(attempt, notifications))
+    deadline = settings.ALERT_TEST_TIMEOUT
+    pool = ThreadPoolExecutor(max_workers=max(len(notifications), 1))
+    futures = [pool.submit(attempt, notification) for notification in notifications]
+    wait(futures, timeout=deadline)
+    pool.shutdown(wait=False)  # a channel past the deadline finishes on its own
+
+    def outcome(future: Future[str]) -> str:
+        return future.result() if future.done() else f"No answer within {deadline:g} s."
+
+    errors = [outcome(future) for future in futures]
     results = {}
     for notification, error in zip(notifications, errors, strict=True):
         notification.attempts, notification.last_error = 1, error

@@ -61,10 +61,17 @@ def alerts_page(
         if environment
         else reverse("alerts-across"),
         "names": {env.slug: env.name for env in environments},
+        "editable": editable(request, environments),
         "undelivered": undelivered(request, environments),
         **({"environment": environment} if environment else {}),
     }
     return render_page(request, "alerts/list.html", context, partial="alert-table")
+
+
+def editable(request: HtmxHttpRequest, environments: list[PostHogEnvironment]) -> set[str]:
+    """The environments whose alerts this user may acknowledge (the page across environments
+    mixes roles, so the layout's ``can_edit`` of one environment does not say)."""
+    return {env.slug for env in environments if (role_in(request.user, env) or 0) >= Role.EDITOR}
 
 
 def undelivered(
@@ -95,6 +102,7 @@ def alert_acknowledge(
             "alert": alert,
             "across": request.POST.get("across") == "1",
             "names": {environment.slug: environment.name},
+            "editable": {environment.slug},
             "count": open_alert_count(env.slug for env in visible_environments(request.user)),
         }
         return trigger_client_event(
@@ -105,7 +113,9 @@ def alert_acknowledge(
     else:
         messages.info(request, f"“{alert.title}” was already {alert.get_status_display().lower()}.")
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect("alert-list", environment=environment)
 

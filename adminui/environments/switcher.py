@@ -23,6 +23,7 @@ CLOSEST_LIST = [
 COUNTERPART = {
     "environments": "overview",
     "environments-keys": "key-list",
+    "alerts-across": "alert-list",
 }
 
 

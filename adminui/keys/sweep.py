@@ -184,7 +184,8 @@ def finish(environment: PostHogEnvironment, summary: SweepSummary) -> None:
         EnvironmentSnapshot(
             environment=environment,
             keys=keys,
-            active_key_id=active_id if config is not None else None,
+            active_key_id=active_id,
+            config_known=config is not None,
             evaluations=loaded["evaluations"].value if loaded["evaluations"].ok else None,
             integrations=loaded["integrations"].value if loaded["integrations"].ok else None,
             failover=summary.failover,

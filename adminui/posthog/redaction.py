@@ -136,7 +136,7 @@ class RedactSecretsFilter(logging.Filter):
 
     def __init__(self, name: str = "") -> None:
         super().__init__(name)
-        _register_configured_personal_key()
+        _register_configured_secrets()
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -154,15 +154,28 @@ class RedactSecretsFilter(logging.Filter):
         return True
 
 
-def _register_configured_personal_key() -> None:
-    """Register the settings' personal API key before any client exists to do so.
+# Settings that hold a secret from start-up (an alert webhook's URL is one: its path is the key).
+CONFIGURED_SECRETS = (
+    "POSTHOG_PERSONAL_API_KEY",
+    "ALERT_SLACK_WEBHOOK_URL",
+    "ALERT_WEBHOOK_URL",
+    "ALERT_WEBHOOK_SECRET",
+)
+
+
+def _register_configured_secrets() -> None:
+    """Register the settings' secrets (the personal API key, the global alert channels', the
+    mail password) before any client or notification exists to do so.
 
     Logging is configured during ``django.setup()``; a log line written before the first
-    PostHog client is built must still not leak the key.
+    PostHog client is built or the first alert is sent must still not leak them.
     """
     try:
         from django.conf import settings
 
-        register_secret(getattr(settings, "POSTHOG_PERSONAL_API_KEY", None))
+        for name in CONFIGURED_SECRETS:
+            register_secret(getattr(settings, name, None))
+        mailer = getattr(settings, "MAILERS", {}).get("default", {})
+        register_secret(mailer.get("OPTIONS", {}).get("password"))
     except Exception:  # settings not configured (e.g. a bare script): nothing to register
         pass
