@@ -155,6 +155,24 @@ def two_environments(sandbox, settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def call_events(sandbox, monkeypatch) -> list[str]:
+    """ "start" and "end" of every call the sandbox serves, in order: calls that overlapped
+    all start before the first one ends."""
+    events: list[str] = []
+    handle = sandbox.handle
+
+    def recording(method, target, headers, body):
+        events.append("start")
+        try:
+            return handle(method, target, headers, body)
+        finally:
+            events.append("end")
+
+    monkeypatch.setattr(sandbox, "handle", recording)
+    return events
+
+
+@pytest.fixture
 def older_posthog(sandbox):
     """The sandbox as older PostHog, which served every integration action to personal API keys
     (newest PostHog refuses authorize, Google Ads, LinkedIn Ads and Twilio to them)."""

@@ -106,22 +106,11 @@ def test_one_failing_call_breaks_only_its_own_cell(viewer_client, sandbox, two):
         assert "Production OpenAI" in cells
 
 
-def test_every_environments_calls_run_at_the_same_time(viewer_client, sandbox, monkeypatch, two):
-    events: list[str] = []
-    handle = sandbox.handle
-
-    def recording(method, target, headers, body):
-        events.append("start")
-        try:
-            return handle(method, target, headers, body)
-        finally:
-            events.append("end")
-
-    monkeypatch.setattr(sandbox, "handle", recording)
+def test_every_environments_calls_run_at_the_same_time(viewer_client, sandbox, call_events, two):
     sandbox.faults.add(r".", latency=0.2)
     assert viewer_client.get(URL).status_code == 200
     # Three calls per environment, all sent before the first answer: one round trip in all.
-    assert events[:6] == ["start"] * 6 and events.count("start") == 6
+    assert call_events[:6] == ["start"] * 6 and call_events.count("start") == 6
 
 
 def test_a_user_sees_only_the_environments_they_may_see(viewer_client, viewer, two):

@@ -92,23 +92,12 @@ def test_an_unreachable_environment_fails_only_its_column(viewer_client, setting
     assert text(cell(html, "openai", "prod")).startswith("2 valid")
 
 
-def test_every_environments_keys_are_read_at_the_same_time(viewer_client, sandbox, monkeypatch):
-    events: list[str] = []
-    handle = sandbox.handle
-
-    def recording(method, target, headers, body):
-        events.append("start")
-        try:
-            return handle(method, target, headers, body)
-        finally:
-            events.append("end")
-
-    monkeypatch.setattr(sandbox, "handle", recording)
+def test_every_environments_keys_are_read_at_the_same_time(viewer_client, sandbox, call_events):
     sandbox.faults.add(r".", latency=0.2)
     with installed(*production_and_staging(sandbox)):
         assert viewer_client.get(URL).status_code == 200
     # Keys and the evaluation config of both environments, all sent before the first answer.
-    assert events[:4] == ["start"] * 4 and events.count("start") == 4
+    assert call_events[:4] == ["start"] * 4 and call_events.count("start") == 4
 
 
 def test_hidden_environments_have_no_column(viewer_client, viewer, apart):

@@ -156,22 +156,11 @@ def test_a_missing_scope_breaks_only_the_keys_card(viewer_client, sandbox):
     assert "Acme Labs" in card(html, "card-integrations")
 
 
-def test_the_upstream_calls_run_at_the_same_time(viewer_client, sandbox, monkeypatch):
-    events: list[str] = []
-    handle = sandbox.handle
-
-    def recording(method, target, headers, body):
-        events.append("start")
-        try:
-            return handle(method, target, headers, body)
-        finally:
-            events.append("end")
-
-    monkeypatch.setattr(sandbox, "handle", recording)
+def test_the_upstream_calls_run_at_the_same_time(viewer_client, sandbox, call_events):
     sandbox.faults.add(r".", latency=0.2)
     assert viewer_client.get(URL).status_code == 200
     # Every call reached PostHog before the first answer came back: they overlapped.
-    assert events[:4] == ["start"] * 4 and events.count("start") == 4
+    assert call_events[:4] == ["start"] * 4 and call_events.count("start") == 4
 
 
 def test_htmx_refresh_gets_only_the_cards(viewer_client):
