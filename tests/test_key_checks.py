@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import OperationalError
 from django_tasks_db.models import DBTaskResult
 
 from adminui.keys.lease import Lease
@@ -178,3 +179,28 @@ def test_a_scheduled_sweep_while_another_holds_the_lease_does_nothing(
     assert sandbox.received(VALIDATE, "POST") == [] and snapshots == []
     # A step of a sweep whose lease went to another stops too.
     assert sweep_keys.call("someone-else", [["finish", "sandbox"]]).startswith("stopped")
+
+
+def test_a_lease_asked_while_sqlite_is_locked_is_asked_again_and_a_lasting_error_stands(
+    db, monkeypatch
+):
+    monkeypatch.setattr("adminui.keys.lease.LOCKED_PAUSE_SECONDS", 0)
+    lease = Lease("test", timedelta(minutes=1))
+    answers = iter([OperationalError("database table is locked")] * 2)
+    take_once = lease._take
+
+    def locked_twice() -> bool:
+        error = next(answers, None)
+        if error:
+            raise error
+        return take_once()
+
+    monkeypatch.setattr(lease, "_take", locked_twice)
+    assert lease.take() is True
+
+    def always_locked() -> bool:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(lease, "_take", always_locked)
+    with pytest.raises(OperationalError):
+        lease.take()

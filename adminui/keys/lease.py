@@ -8,15 +8,23 @@ it loses it when it expires, so the next sweep is never blocked for long.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.db import OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
 from adminui.keys.models import SweepLease
+
+# SQLite answers a writer that meets another one's lock with "database is locked" instead of
+# waiting (at once with a shared-cache database, as in tests; after its busy timeout with a
+# file): the lease is asked again for about a second before the error stands.
+LOCKED_TRIES = 20
+LOCKED_PAUSE_SECONDS = 0.05
 
 
 class Lease:
@@ -28,6 +36,14 @@ class Lease:
 
     def take(self) -> bool:
         """Take the lease (or extend it, when held); False when another holder has it."""
+        for _ in range(LOCKED_TRIES - 1):
+            try:
+                return self._take()
+            except OperationalError:
+                time.sleep(LOCKED_PAUSE_SECONDS)
+        return self._take()
+
+    def _take(self) -> bool:
         SweepLease.objects.bulk_create([SweepLease(name=self.name)], ignore_conflicts=True)
         now = timezone.now()
         free = Q(expires_at__isnull=True) | Q(expires_at__lte=now) | Q(holder=self.holder)
