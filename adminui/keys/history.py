@@ -45,21 +45,20 @@ def record_states(
     trigger: str,
     actor: User | None = None,
     actor_name: str = "",
-    observed_at: datetime | None = None,
 ) -> list[KeyStateChange]:
     """Store the state of each key that differs from the last one recorded (state or PostHog's
     message, stored redacted); answers the changes stored. A key in state ``unknown`` PostHog has
-    not checked yet, which says nothing new about a key already seen; and a list's copy read
-    before the last recorded state (``observed_at``, adminui/web/listcopy.py) is older news."""
+    not checked yet, which says nothing new about a key already seen. (A list's copy,
+    adminui/web/listcopy.py, is not passed here again: it was recorded when it was fetched.)"""
     keys = list(keys)
     known = last_states(environment, [key.id for key in keys])
-    now = observed_at or timezone.now()
+    now = timezone.now()
     stored = []
     for key in keys:
         previous = known.get(key.id)
         message = redact(key.error_message or "")
         if previous is not None and (
-            previous[1:3] == (key.state, message) or key.state == "unknown" or previous[3] >= now
+            previous[1:3] == (key.state, message) or key.state == "unknown"
         ):
             continue
         failure = classify_failure(key.state, key.error_message)

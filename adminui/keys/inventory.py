@@ -88,6 +88,8 @@ class KeyInventory:
     ordering: Ordering
     config: Outcome
     age_seconds: int
+    # The keys came from PostHog just now, not from the list's copy.
+    keys_fresh: bool = True
 
     @property
     def active_id(self) -> str | None:
@@ -112,7 +114,9 @@ def key_inventory(environment: PostHogEnvironment, params: QueryDict) -> KeyInve
     keys = loaded["keys"].value
     ordering = ordering_from(params, KEY_COLUMNS, default="provider")
     shown = sort_items(filter_keys(keys, params, environment), KEY_COLUMNS, ordering)
-    return KeyInventory(keys, shown, ordering, loaded["config"], copied.age_seconds)
+    return KeyInventory(
+        keys, shown, ordering, loaded["config"], copied.age_seconds, "keys" in copied.fresh
+    )
 
 
 def export_row(key: ProviderKey, active_id: str | None) -> dict:

@@ -84,12 +84,8 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
     except PostHogError as error:
         return render_list_failure(request, "keys/list.html", error, frame)
     keys = inventory.keys
-    record_states(
-        environment,
-        keys,
-        trigger=Trigger.LISTING,
-        observed_at=timezone.now() - timedelta(seconds=inventory.age_seconds),
-    )
+    if inventory.keys_fresh:  # a list's copy was recorded when it was fetched
+        record_states(environment, keys, trigger=Trigger.LISTING)
     page_obj = paginate(inventory.shown, request.GET)
     rotated = last_rotations(environment, [key.id for key in keys])
     due = [key for key in keys if is_due_for_rotation(key, rotated.get(key.id))]

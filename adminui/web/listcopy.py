@@ -48,6 +48,8 @@ class Copied:
 
     outcomes: dict[str, Outcome]
     fetched_at: float
+    # The reads PostHog answered just now (the others came from the copy).
+    fresh: frozenset[str] = frozenset()
 
     @property
     def age_seconds(self) -> int:
@@ -81,7 +83,7 @@ def gather_copied(
             copied_at, value = copies[keys[name]]
             outcomes[name] = Outcome(value=value)
             times.append(copied_at)
-    return Copied(outcomes, min(times, default=now))
+    return Copied(outcomes, min(times, default=now), frozenset(fetched))
 
 
 def invalidate(environment: PostHogEnvironment) -> None:
