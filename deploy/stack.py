@@ -99,6 +99,10 @@ class Stack:
             "SANDBOX_PORT": str(self.ports.sandbox),
             # The sandbox's two projects, as `make run` serves them (adminui/demo_project.py).
             "ADMINUI_ENVIRONMENTS_FILE": str(self.environments_file),
+            # As `make run`: the first key-health sweep soon after start (the demo's failing keys
+            # show at once), a second between keys; production keeps the defaults.
+            "KEY_CHECK_FIRST_DELAY_SECONDS": "5",
+            "KEY_CHECK_SPREAD_SECONDS": "1",
             "LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
         }

@@ -265,7 +265,7 @@ def test_a_postgres_restart_shows_a_clear_message_and_the_portal_comes_back(stac
 
 
 def test_the_schedulers_sweep_ran_and_two_instances_never_sweep_at_once(stack):
-    """The stack's scheduler queued the first sweep a minute after it started and the worker
+    """The stack's scheduler queued the first sweep soon after it started and the worker
     ran it to the end on PostgreSQL; then two `check_keys` started together (two instances,
     one database): the lease lets one sweep and the other says a sweep is running."""
     finished = None
