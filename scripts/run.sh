@@ -36,7 +36,9 @@ fi
 # The worker runs queued background tasks (django.tasks, database backend): AI summaries;
 # `worker` is db_worker plus the heartbeat that /readyz reads.
 if [[ "${TASKS_BACKEND:-database}" == "database" ]]; then
-  $PY manage.py worker --no-startup-delay &
+  # The key-health sweep's worker checks the demo's keys a second apart (not up to 10 s), so
+  # the first sweep's alerts show within half a minute.
+  KEY_CHECK_SPREAD_SECONDS=${KEY_CHECK_SPREAD_SECONDS:-1} $PY manage.py worker --no-startup-delay &
   pids+=($!)
   # The scheduler queues the key-health sweep; the first runs soon, so a failing demo key shows.
   KEY_CHECK_FIRST_DELAY_SECONDS=${KEY_CHECK_FIRST_DELAY_SECONDS:-5} $PY manage.py scheduler &
