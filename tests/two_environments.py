@@ -1,5 +1,7 @@
-"""Two PostHog environments, Production (in red) and Staging, both on the sandbox's project,
-installed in the environments registry for a test (until the environments file lands)."""
+"""Two PostHog environments, Production (in red) and Staging, both on the sandbox's project
+4242 (the same demo data), installed in the environments registry for a test. Where the data
+must differ, conftest's `two_environments` fixture reads a real environments file on the
+sandbox's two projects; `installed` also takes variants such as an `unreachable` one."""
 
 from __future__ import annotations
 
