@@ -235,6 +235,21 @@ def test_the_navigation_counts_the_open_alerts(viewer_client, demo_alerts):
     assert b'<span class="nav-count">4<span class="visually-hidden"> open</span>' in page.content
 
 
+def test_the_navigation_count_follows_an_acknowledgement_and_a_sweep_at_once(
+    editor_client, demo_alerts
+):
+    def counted() -> bytes:
+        page = editor_client.get("/sandbox/keys/").content
+        return page.split(b'<span class="nav-count">')[1].split(b"<")[0]
+
+    assert counted() == b"4"
+    alert = Alert.objects.get(kind=Kind.KEY_FAILING, subject_id=demo.KEY_GEMINI)
+    editor_client.post(f"{ALERTS}{alert.pk}/acknowledge/")
+    assert counted() == b"3"
+    sync_alerts(with_key_state(sandbox_snapshot(), demo.KEY_OLD_ANTHROPIC, "ok", None))
+    assert counted() == b"2"
+
+
 def test_someone_without_a_role_sees_no_alerts(nobody_client, demo_alerts):
     assert nobody_client.get(ALERTS).status_code == 403
     assert nobody_client.get("/alerts/").status_code == 403

@@ -10,13 +10,17 @@ change in one sweep.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from adminui.alerts.models import Alert, AlertNotification
@@ -270,6 +274,8 @@ def acknowledge(alert: Alert, user: User) -> bool:
         acknowledged_by_name=user.get_username(),
     )
     alert.refresh_from_db()
+    if changed:  # an update() sends no post_save
+        count_again()
     return bool(changed)
 
 
@@ -285,7 +291,34 @@ def open_alerts_by_environment(slugs: Iterable[str]) -> dict[str, list[Alert]]:
     return grouped
 
 
+# The navigation shows the count on every page, so it is kept in the cache (shared by every
+# instance) under a generation that any change to an alert moves on. A cache each process keeps
+# (the demo's local memory) does not hear of changes made in the worker: hence the timeout.
+COUNT_GENERATION = "alerts:count-generation"
+COUNT_SECONDS = 15
+
+
 def open_alert_count(slugs: Iterable[str]) -> int:
     """Alerts nobody has acknowledged yet, for the navigation."""
-    counted = Alert.objects.filter(environment__in=list(slugs), status=Status.OPEN)
-    return counted.aggregate(count=Count("id"))["count"]
+    slugs = sorted(set(slugs))
+    generation = cache.get(COUNT_GENERATION, 0)
+    key = f"alerts:open-count:{generation}:{','.join(slugs)}"
+    if (count := cache.get(key)) is None:
+        counted = Alert.objects.filter(environment__in=slugs, status=Status.OPEN)
+        count = counted.aggregate(count=Count("id"))["count"]
+        cache.set(key, count, timeout=COUNT_SECONDS)
+    return count
+
+
+@receiver(post_save, sender=Alert)
+@receiver(post_delete, sender=Alert)
+def count_again(**kwargs) -> None:
+    """Now, and again once the change is committed: a count another request takes in between
+    (still without it) must not be kept as the new generation's."""
+    next_count_generation()
+    transaction.on_commit(next_count_generation)
+
+
+def next_count_generation() -> None:
+    # A new random name, not an increment: no instance can reuse an old generation's counts.
+    cache.set(COUNT_GENERATION, uuid.uuid4().hex, timeout=None)
