@@ -3,8 +3,10 @@ the headers htmx sends, and calls to the sandbox's API."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -30,6 +32,16 @@ HTMX = {"HX-Request": "true"}
 def htmx_for(target: str) -> dict[str, str]:
     """htmx's headers for a request that swaps the element with id `target`."""
     return HTMX | {"HX-Target": target}
+
+
+def listed_key_names(response) -> list[str]:
+    """The key names a key list's rows show, in order (from its HTML: a region drawn before
+    comes from the cache, without a template context)."""
+    cells = re.findall(
+        r'<td class="cell-name">\s*<a href="[^"]*"><strong>(.*?)</strong>',
+        response.content.decode(),
+    )
+    return [html.unescape(name) for name in cells]
 
 
 def bearer(key: str) -> dict[str, str]:

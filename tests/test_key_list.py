@@ -7,19 +7,15 @@ import io
 import json
 
 from adminui.sandbox import demo
-from tests.conftest import HTMX
+from tests.conftest import HTMX, listed_key_names
 
 URL = "/sandbox/keys/"
-
-
-def names(response) -> list[str]:
-    return [key.name for key in response.context["page_obj"]]
 
 
 def test_it_lists_every_key_with_the_active_tag_and_error_messages(viewer_client):
     response = viewer_client.get(URL)
     assert response.status_code == 200
-    assert len(names(response)) == 10
+    assert len(listed_key_names(response)) == 10
     content = response.content.decode()
     assert "Active</span>" in content
     assert "Rate limited, please try again later" in content  # the Gemini key's error
@@ -27,32 +23,35 @@ def test_it_lists_every_key_with_the_active_tag_and_error_messages(viewer_client
 
 
 def test_searching_filtering_and_sorting_come_from_the_query_string(viewer_client):
-    assert names(viewer_client.get(URL, {"q": "openai"})) == ["Production OpenAI", "Staging OpenAI"]
-    assert set(names(viewer_client.get(URL, {"state": "unknown"}))) == {
+    assert listed_key_names(viewer_client.get(URL, {"q": "openai"})) == [
+        "Production OpenAI",
+        "Staging OpenAI",
+    ]
+    assert set(listed_key_names(viewer_client.get(URL, {"state": "unknown"}))) == {
         "Azure EU deployment",
         "Together AI batch",
     }
-    assert names(viewer_client.get(URL, {"provider": "anthropic", "o": "-name"})) == [
+    assert listed_key_names(viewer_client.get(URL, {"provider": "anthropic", "o": "-name"})) == [
         "Claude judges",
         "Anthropic (2024, revoked)",
     ]
-    newest_first = names(viewer_client.get(URL, {"o": "-created"}))
+    newest_first = listed_key_names(viewer_client.get(URL, {"o": "-created"}))
     assert newest_first[0] == "Together AI batch"
 
 
 def test_never_used_keys_sort_last_whichever_the_direction(viewer_client):
     for order in ("last_used", "-last_used"):
-        listed = names(viewer_client.get(URL, {"o": order}))
+        listed = listed_key_names(viewer_client.get(URL, {"o": order}))
         assert listed[-1] in {"Azure EU deployment", "Gemini experiments", "Together AI batch"}
 
 
 def test_pages_have_the_size_the_user_picks(viewer_client):
     first = viewer_client.get(URL, {"per_page": 10, "o": "name"})
-    assert len(names(first)) == 10
+    assert len(listed_key_names(first)) == 10
     response = viewer_client.get(URL, {"per_page": 10, "o": "name", "page": 2})
     assert response.context["page_obj"].number == 1  # only one page: clamped, not an error
     small = viewer_client.get(URL, {"per_page": 7})
-    assert len(names(small)) == 10, "unsupported page sizes fall back to the default"
+    assert len(listed_key_names(small)) == 10, "unsupported page sizes fall back to the default"
 
 
 def test_an_unknown_sort_column_falls_back_to_the_default(viewer_client):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from adminui.audit.service import Target, record_call
 from adminui.posthog import get_client, get_environment
 from adminui.sandbox import demo
-from tests.conftest import HTMX
+from tests.conftest import HTMX, listed_key_names
 
 KEYS = "/sandbox/keys/"
 EVALUATIONS = "/sandbox/evaluations/"
@@ -20,16 +20,12 @@ def key_reads(sandbox) -> int:
     return len(sandbox.received(r"/provider_keys/$", "GET"))
 
 
-def names(response) -> list[str]:
-    return [key.name for key in response.context["page_obj"]]
-
-
 def test_searching_sorting_and_paging_the_key_list_again_asks_posthog_nothing(
     viewer_client, sandbox
 ):
     viewer_client.get(KEYS)
     sandbox.requests.clear()
-    assert names(viewer_client.get(KEYS, {"q": "openai"})) == [
+    assert listed_key_names(viewer_client.get(KEYS, {"q": "openai"})) == [
         "Production OpenAI",
         "Staging OpenAI",
     ]
@@ -90,9 +86,9 @@ def test_the_list_says_how_old_its_copy_is(viewer_client, monkeypatch):
 def test_refresh_reads_posthog_again_and_links_on_the_page_do_not_keep_it(viewer_client, sandbox):
     viewer_client.get(KEYS)
     sandbox.state.provider_keys.pop(demo.KEY_CLAUDE)  # changed in PostHog itself
-    assert "Claude judges" in names(viewer_client.get(KEYS))
+    assert "Claude judges" in listed_key_names(viewer_client.get(KEYS))
     response = viewer_client.get(KEYS, {"refresh": 1, "o": "name"})
-    assert "Claude judges" not in names(response)
+    assert "Claude judges" not in listed_key_names(response)
     # Only the Refresh link (its href and hx-get) asks for another read.
     assert response.content.decode().count("refresh=1") == 2
 

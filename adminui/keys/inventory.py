@@ -15,7 +15,7 @@ from adminui.posthog import PostHogEnvironment, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.posthog.types import Listing
 from adminui.web.concurrency import Outcome
-from adminui.web.listcopy import Read, gather_copied, wants_refresh
+from adminui.web.listcopy import Copied, Read, gather_copied, wants_refresh
 from adminui.web.listing import Ordering, SortColumn, matches, ordering_from, sort_items
 
 STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
@@ -87,9 +87,12 @@ class KeyInventory:
     shown: list[ProviderKey]
     ordering: Ordering
     config: Outcome
-    age_seconds: int
-    # The keys came from PostHog just now, not from the list's copy.
-    keys_fresh: bool = True
+    copied: Copied
+
+    @property
+    def keys_fresh(self) -> bool:
+        """The keys came from PostHog just now, not from the list's copy."""
+        return "keys" in self.copied.fresh
 
     @property
     def active_id(self) -> str | None:
@@ -114,9 +117,7 @@ def key_inventory(environment: PostHogEnvironment, params: QueryDict) -> KeyInve
     keys = loaded["keys"].value
     ordering = ordering_from(params, KEY_COLUMNS, default="provider")
     shown = sort_items(filter_keys(keys, params, environment), KEY_COLUMNS, ordering)
-    return KeyInventory(
-        keys, shown, ordering, loaded["config"], copied.age_seconds, "keys" in copied.fresh
-    )
+    return KeyInventory(keys, shown, ordering, loaded["config"], copied)
 
 
 def export_row(key: ProviderKey, active_id: str | None) -> dict:

@@ -29,6 +29,7 @@ from adminui.keys.inventory import (
     CHANGED_WITHIN,
     EXPORT_FIELDS,
     KEY_COLUMNS,
+    KeyInventory,
     active_key_id,
     export_row,
     filter_keys,
@@ -46,9 +47,10 @@ from adminui.web.concurrency import gather
 from adminui.web.errors import add_to_form, render_list_failure
 from adminui.web.failures import hint_for
 from adminui.web.htmx import HtmxHttpRequest, render_page
-from adminui.web.listing import PAGE_SIZES, paginate
+from adminui.web.listing import PAGE_SIZES, page_size_from, paginate
+from adminui.web.regions import copied_region
 from adminui.web.responses import csv_download, go_to, json_download
-from adminui.web.roles import Role, role_required
+from adminui.web.roles import Role, role_in, role_required
 from adminui.web.toasts import messages_only
 
 
@@ -78,19 +80,37 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "states": KEY_STATE_LABELS,
         "changed_choices": CHANGED_WITHIN,
         "page_sizes": PAGE_SIZES,
+        "per_page": page_size_from(request.GET),
     }
     try:
         inventory = key_inventory(environment, request.GET)
     except PostHogError as error:
         return render_list_failure(request, "keys/list.html", error, frame)
-    keys = inventory.keys
     if inventory.keys_fresh:  # a list's copy was recorded when it was fetched
-        record_states(environment, keys, trigger=Trigger.LISTING)
-    page_obj = paginate(inventory.shown, request.GET)
+        record_states(environment, inventory.keys, trigger=Trigger.LISTING)
+    vary: tuple = (role_in(request.user, environment),)
+    if request.GET.get("changed"):
+        # That filter reads the key history, which sweeps write without a portal write.
+        vary += tuple(key.id for key in inventory.shown)
+    region = copied_region(
+        request,
+        "keys/list.html#key-region",
+        inventory.copied,
+        lambda: key_region(environment, inventory, request.GET),
+        vary=vary,
+    )
+    if request.htmx:
+        return HttpResponse(region)
+    return render(request, "keys/list.html", frame | {"key_region": region})
+
+
+def key_region(environment: PostHogEnvironment, inventory: KeyInventory, params) -> dict[str, Any]:
+    """What the list's region draws: a page of rows, with what the portal's audit log adds."""
+    keys = inventory.keys
+    page_obj = paginate(inventory.shown, params)
     rotated = last_rotations(environment, [key.id for key in keys])
-    due = [key for key in keys if is_due_for_rotation(key, rotated.get(key.id))]
     added_by = added_through_portal(environment, [key.id for key in page_obj])
-    context = frame | {
+    return {
         "page_obj": page_obj,
         "rows": key_rows(page_obj.object_list, inventory.active_id, added_by, rotated),
         "total": len(keys),
@@ -99,10 +119,8 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "active_id": inventory.active_id,
         "ordering": inventory.ordering,
         "columns": KEY_COLUMNS,
-        "due_for_rotation": due,
-        "copy_age": inventory.age_seconds,
+        "due_for_rotation": [k for k in keys if is_due_for_rotation(k, rotated.get(k.id))],
     }
-    return render_page(request, "keys/list.html", context, partial="key-region")
 
 
 @require_GET

@@ -50,6 +50,10 @@ class Copied:
     fetched_at: float
     # The reads PostHog answered just now (the others came from the copy).
     fresh: frozenset[str] = frozenset()
+    # Names exactly these answers (the copies and when each was made) when every read
+    # succeeded, so what is drawn from them can be kept as long (adminui.web.regions); None
+    # when one failed, as a failure is never copied.
+    identity: str | None = None
 
     @property
     def age_seconds(self) -> int:
@@ -75,15 +79,18 @@ def gather_copied(
     if new_copies:
         cache.set_many(new_copies, timeout=settings.LIST_CACHE_MAX_AGE.total_seconds())
     outcomes: dict[str, Outcome] = {}
-    times = [now] if fetched else []
+    made_at: dict[str, float] = {}
     for name in reads:
         if name in fetched:
             outcomes[name] = fetched[name]
+            made_at[name] = now
         else:
-            copied_at, value = copies[keys[name]]
+            made_at[name], value = copies[keys[name]]
             outcomes[name] = Outcome(value=value)
-            times.append(copied_at)
-    return Copied(outcomes, min(times, default=now), frozenset(fetched))
+    identity = None
+    if all(outcome.ok for outcome in outcomes.values()):
+        identity = digest(*((keys[name], made_at[name]) for name in reads))
+    return Copied(outcomes, min(made_at.values(), default=now), frozenset(fetched), identity)
 
 
 def invalidate(environment: PostHogEnvironment) -> None:
@@ -102,14 +109,14 @@ def _generation(environment: PostHogEnvironment) -> str:
 
 def _generation_key(environment: PostHogEnvironment) -> str:
     # The configured API prefix too: pinning another one is another upstream path.
-    where = _digest(environment.host, environment.project_id, environment.api_prefix)
+    where = digest(environment.host, environment.project_id, environment.api_prefix)
     return f"listcopy:{environment.slug}:{where}"
 
 
 def _copy_key(environment: PostHogEnvironment, generation: str, query: tuple) -> str:
-    return f"{_generation_key(environment)}:{generation}:{_digest(*query)}"
+    return f"{_generation_key(environment)}:{generation}:{digest(*query)}"
 
 
-def _digest(*parts: Hashable) -> str:
+def digest(*parts: Hashable) -> str:
     """A short stable name for `parts` (cache keys must stay short and free of spaces)."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
