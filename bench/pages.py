@@ -167,6 +167,7 @@ def load(portal, path: str, concurrency: int, seconds: float) -> tuple[float, li
     http.client, not requests: on these shared cores, requests' own CPU per call would be taken
     from the portal being measured (each figure prints what the client used)."""
     samples: list[float] = []
+    failures: list[str] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
     where = urlsplit(portal.url)
@@ -175,17 +176,22 @@ def load(portal, path: str, concurrency: int, seconds: float) -> tuple[float, li
     def client() -> None:
         connection = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
         mine = []
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                raise SystemExit(f"GET {path} answered HTTP {response.status}.")
-            mine.append(time.perf_counter() - started)
-        connection.close()
-        with lock:
-            samples.extend(mine)
+        try:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"GET {path} answered HTTP {response.status}.")
+                mine.append(time.perf_counter() - started)
+        except (OSError, http.client.HTTPException, RuntimeError) as error:
+            with lock:
+                failures.append(str(error) or type(error).__name__)
+        finally:
+            connection.close()
+            with lock:
+                samples.extend(mine)
 
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
     started = time.perf_counter()
@@ -193,6 +199,8 @@ def load(portal, path: str, concurrency: int, seconds: float) -> tuple[float, li
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:  # a figure from fewer clients than asked would mislead
+        raise SystemExit(f"{len(failures)} of {concurrency} clients failed: {failures[0]}")
     return len(samples) / (time.perf_counter() - started), samples
 
 

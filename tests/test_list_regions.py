@@ -10,10 +10,12 @@ from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
 from adminui.audit.service import Target, record_call
+from adminui.keys import views
 from adminui.keys.history import Trigger, record_states
 from adminui.keys.models import KeyStateChange
 from adminui.posthog import get_client, get_environment
@@ -34,7 +36,7 @@ def without_tokens(html: str) -> str:
 
 
 def test_the_same_list_again_is_drawn_as_before_with_its_own_token_and_age(
-    editor_client, monkeypatch
+    editor_client, monkeypatch, drawings
 ):
     first = editor_client.get(KEYS, {"o": "name"})
     later = time.time() + 42
@@ -48,10 +50,38 @@ def test_the_same_list_again_is_drawn_as_before_with_its_own_token_and_age(
         set(TOKEN.findall(region_of(again))),
     )
     assert len(first_tokens) == len(tokens) == 1 and tokens != first_tokens
+    assert len(drawings) == 1
+
+
+@pytest.fixture
+def drawings(monkeypatch) -> list[str]:
+    """The URLs whose key region was drawn (not taken from the cache)."""
+    drawn: list[str] = []
+    draw = views.key_region_context
+
+    def counted(environment, inventory, params):
+        drawn.append(params.urlencode())
+        return draw(environment, inventory, params)
+
+    monkeypatch.setattr(views, "key_region_context", counted)
+    return drawn
+
+
+def test_the_same_list_again_is_not_drawn_again_but_a_refresh_or_a_stray_parameter_is(
+    viewer_client, drawings
+):
+    for _ in range(3):
+        viewer_client.get(KEYS, {"q": "openai"})
+        viewer_client.get(KEYS, {"q": "openai"}, headers=HTMX)
+    assert drawings == ["q=openai"]
+    viewer_client.get(KEYS, {"q": "openai", "refresh": 1})
+    viewer_client.get(KEYS, {"q": "openai", "utm": "x"})
+    viewer_client.get(KEYS, {"q": "openai", "utm": "x"})
+    assert drawings[1:] == ["q=openai&refresh=1", "q=openai&utm=x", "q=openai&utm=x"]
 
 
 def test_another_editor_gets_the_region_with_a_token_of_their_own_that_posts(
-    editor_client, django_user_model, sandbox
+    editor_client, django_user_model, sandbox, drawings
 ):
     editor_client.get(KEYS)  # drawn for the first editor
     colleague = Client(enforce_csrf_checks=True)
@@ -59,6 +89,7 @@ def test_another_editor_gets_the_region_with_a_token_of_their_own_that_posts(
     region = colleague.get(KEYS, headers=HTMX).content.decode()  # from the cache
     token = TOKEN.search(region)
     assert token is not None
+    assert len(drawings) == 1
     answer = colleague.post(f"{KEYS}validate/", {"csrfmiddlewaretoken": token[1]})
     assert answer.status_code == 302  # the bulk validation was queued, not refused (403)
 

@@ -275,7 +275,7 @@ def acknowledge(alert: Alert, user: User) -> bool:
     )
     alert.refresh_from_db()
     if changed:  # an update() sends no post_save
-        count_again()
+        forget_open_counts()
     return bool(changed)
 
 
@@ -301,8 +301,10 @@ COUNT_SECONDS = 15
 def open_alert_count(slugs: Iterable[str]) -> int:
     """Alerts nobody has acknowledged yet, for the navigation."""
     slugs = sorted(set(slugs))
-    generation = cache.get(COUNT_GENERATION, 0)
-    key = f"alerts:open-count:{generation}:{','.join(slugs)}"
+    if (generation := cache.get(COUNT_GENERATION)) is None:
+        cache.add(COUNT_GENERATION, uuid.uuid4().hex, timeout=None)  # the first of racing ones
+        generation = cache.get(COUNT_GENERATION)
+    key = f"alerts:open-count:{generation or uuid.uuid4().hex}:{','.join(slugs)}"
     if (count := cache.get(key)) is None:
         counted = Alert.objects.filter(environment__in=slugs, status=Status.OPEN)
         count = counted.aggregate(count=Count("id"))["count"]
@@ -312,7 +314,7 @@ def open_alert_count(slugs: Iterable[str]) -> int:
 
 @receiver(post_save, sender=Alert)
 @receiver(post_delete, sender=Alert)
-def count_again(**kwargs) -> None:
+def forget_open_counts(**kwargs) -> None:
     """Now, and again once the change is committed: a count another request takes in between
     (still without it) must not be kept as the new generation's."""
     next_count_generation()

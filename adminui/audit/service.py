@@ -83,15 +83,18 @@ def record_call[T](
         event.error = redact(error.message)
         event.save(update_fields=["outcome", "error"])
         raise
-    # Every list's copy of this environment is now out of date (adminui/web/listcopy.py).
-    invalidate(environment)
     event.outcome = AuditEvent.Outcome.SUCCESS
     # A create only learns its target's id (and an action by id its name) from PostHog's answer.
     event.target_id = event.target_id or str(getattr(result, "id", ""))
     event.target_label = event.target_label or str(getattr(result, "name", "") or "")
     if learnt:
         event.details |= redact_payload(learnt(result))
-    event.save(update_fields=["outcome", "target_id", "target_label", "details"])
+    try:
+        event.save(update_fields=["outcome", "target_id", "target_label", "details"])
+    finally:
+        # Every list's copy of this environment is now out of date (adminui/web/listcopy.py);
+        # after the audit row, so a list drawn from then on also shows who added or rotated.
+        invalidate(environment)
     return result
 
 

@@ -15,7 +15,7 @@ from adminui.posthog import PostHogEnvironment, get_client
 from adminui.posthog.keys import ProviderKey
 from adminui.posthog.types import Listing
 from adminui.web.concurrency import Outcome
-from adminui.web.listcopy import Copied, Read, gather_copied, wants_refresh
+from adminui.web.listcopy import REFRESH_PARAM, Copied, Read, gather_copied, wants_refresh
 from adminui.web.listing import Ordering, SortColumn, matches, ordering_from, sort_items
 
 STATE_ORDER = {"invalid": 0, "error": 1, "unknown": 2, "ok": 3}
@@ -99,6 +99,16 @@ class KeyInventory:
         return active_key_id(self.config)
 
 
+# What the list reads from its query string (and its Refresh link adds).
+LIST_PARAMS = frozenset(
+    {"q", "provider", "state", "changed", "o", "page", "per_page", REFRESH_PARAM}
+)
+
+
+def key_ordering(params: QueryDict) -> Ordering:
+    return ordering_from(params, KEY_COLUMNS, default="provider")
+
+
 def key_inventory(environment: PostHogEnvironment, params: QueryDict) -> KeyInventory:
     """The keys and the evaluation config, read at the same time (or re-filtered from the list's
     copy); the config may fail alone."""
@@ -115,7 +125,7 @@ def key_inventory(environment: PostHogEnvironment, params: QueryDict) -> KeyInve
     if loaded["keys"].error:
         raise loaded["keys"].error
     keys = loaded["keys"].value
-    ordering = ordering_from(params, KEY_COLUMNS, default="provider")
+    ordering = key_ordering(params)
     shown = sort_items(filter_keys(keys, params, environment), KEY_COLUMNS, ordering)
     return KeyInventory(keys, shown, ordering, loaded["config"], copied)
 

@@ -7,6 +7,7 @@ Write views answer htmx with 204 plus events (the key region refreshes itself on
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import timedelta
 from typing import Any
 
@@ -29,11 +30,13 @@ from adminui.keys.inventory import (
     CHANGED_WITHIN,
     EXPORT_FIELDS,
     KEY_COLUMNS,
+    LIST_PARAMS,
     KeyInventory,
     active_key_id,
     export_row,
     filter_keys,
     key_inventory,
+    key_ordering,
 )
 from adminui.keys.namesakes import alternative_choices
 from adminui.keys.providers import KEY_STATE_LABELS, PROVIDERS, key_state_label, provider_info
@@ -81,6 +84,7 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         "changed_choices": CHANGED_WITHIN,
         "page_sizes": PAGE_SIZES,
         "per_page": page_size_from(request.GET),
+        "ordering": key_ordering(request.GET),
     }
     try:
         inventory = key_inventory(environment, request.GET)
@@ -88,7 +92,7 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         return render_list_failure(request, "keys/list.html", error, frame)
     if inventory.keys_fresh:  # a list's copy was recorded when it was fetched
         record_states(environment, inventory.keys, trigger=Trigger.LISTING)
-    vary: tuple = (role_in(request.user, environment),)
+    vary: tuple[Hashable, ...] = (role_in(request.user, environment),)
     if request.GET.get("changed"):
         # That filter reads the key history, which sweeps write without a portal write.
         vary += tuple(key.id for key in inventory.shown)
@@ -96,7 +100,8 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
         request,
         "keys/list.html#key-region",
         inventory.copied,
-        lambda: key_region(environment, inventory, request.GET),
+        lambda: key_region_context(environment, inventory, request.GET),
+        reads=LIST_PARAMS,
         vary=vary,
     )
     if request.htmx:
@@ -104,7 +109,9 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
     return render(request, "keys/list.html", frame | {"key_region": region})
 
 
-def key_region(environment: PostHogEnvironment, inventory: KeyInventory, params) -> dict[str, Any]:
+def key_region_context(
+    environment: PostHogEnvironment, inventory: KeyInventory, params
+) -> dict[str, Any]:
     """What the list's region draws: a page of rows, with what the portal's audit log adds."""
     keys = inventory.keys
     page_obj = paginate(inventory.shown, params)

@@ -105,18 +105,25 @@ def _roles_sql() -> str:
     Written out once: every request reads it, and the ORM took ten times as long to build the
     same union as the database took to answer it (bench/pages.py)."""
     quote = connection.ops.quote_name
-    membership = User.groups.through._meta
+    group, membership, per_environment = (
+        Group._meta,
+        User.groups.through._meta,
+        EnvironmentRole._meta,
+    )
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
     group_names = ", ".join(["%s"] * len(GROUP_NAMES))
-    per_environment = EnvironmentRole._meta
     return (
-        f"SELECT '', g.{quote('name')} FROM {quote(Group._meta.db_table)} g"
+        f"SELECT '', g.{column(group, 'name')} FROM {quote(group.db_table)} g"
         f" JOIN {quote(membership.db_table)} m"
-        f" ON m.{quote(membership.get_field('group').column)} = g.{quote('id')}"
-        f" WHERE m.{quote(membership.get_field('user').column)} = %s"
-        f" AND g.{quote('name')} IN ({group_names})"
-        f" UNION ALL SELECT {quote('environment')}, {quote('role')}"
-        f" FROM {quote(per_environment.db_table)}"
-        f" WHERE {quote(per_environment.get_field('user').column)} = %s"
+        f" ON m.{column(membership, 'group')} = g.{column(group, 'id')}"
+        f" WHERE m.{column(membership, 'user')} = %s"
+        f" AND g.{column(group, 'name')} IN ({group_names})"
+        f" UNION ALL SELECT {column(per_environment, 'environment')},"
+        f" {column(per_environment, 'role')} FROM {quote(per_environment.db_table)}"
+        f" WHERE {column(per_environment, 'user')} = %s"
     )
 
 
