@@ -44,6 +44,23 @@ def listed_key_names(response) -> list[str]:
     return [html.unescape(name) for name in cells]
 
 
+def validate_in_the_background(user, key_id: str) -> None:
+    """A validation made for `user` outside any web request (as the worker makes them): a write
+    through the portal all the same."""
+    from adminui.audit.service import Target, record_call
+    from adminui.posthog import get_client, get_environment
+
+    environment = get_environment()
+    record_call(
+        user,
+        environment,
+        action="key.validate",
+        target=Target("provider_key", key_id),
+        sent=None,
+        call=lambda: get_client(environment).validate_provider_key(key_id),
+    )
+
+
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-from adminui.audit.service import Target, record_call
-from adminui.posthog import get_client, get_environment
 from adminui.sandbox import demo
-from tests.conftest import HTMX, listed_key_names
+from tests.conftest import HTMX, listed_key_names, validate_in_the_background
 
 KEYS = "/sandbox/keys/"
 EVALUATIONS = "/sandbox/evaluations/"
@@ -51,15 +49,7 @@ def test_a_key_the_portal_validates_drops_the_copy(editor_client, sandbox):
 
 def test_a_background_write_drops_the_copy_too(viewer_client, editor, sandbox):
     viewer_client.get(KEYS)
-    environment = get_environment()
-    record_call(
-        editor,
-        environment,
-        action="key.validate",
-        target=Target("provider_key", demo.KEY_CLAUDE),
-        sent=None,
-        call=lambda: get_client(environment).validate_provider_key(demo.KEY_CLAUDE),
-    )
+    validate_in_the_background(editor, demo.KEY_CLAUDE)
     before = key_reads(sandbox)
     viewer_client.get(KEYS)
     assert key_reads(sandbox) == before + 1

@@ -14,13 +14,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from adminui.audit.service import Target, record_call
 from adminui.keys import views
 from adminui.keys.history import Trigger, record_states
 from adminui.keys.models import KeyStateChange
 from adminui.posthog import get_client, get_environment
 from adminui.sandbox import demo
-from tests.conftest import HTMX, listed_key_names, make_user
+from tests.conftest import HTMX, listed_key_names, make_user, validate_in_the_background
 
 KEYS = "/sandbox/keys/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -103,15 +102,7 @@ def test_a_region_drawn_for_a_viewer_is_not_the_one_an_editor_gets(viewer_client
 def test_a_write_through_the_portal_draws_the_list_again(viewer_client, editor, sandbox):
     assert "Claude judges" in listed_key_names(viewer_client.get(KEYS))
     sandbox.state.provider_keys[demo.KEY_CLAUDE].name = "Claude, renamed in PostHog"
-    environment = get_environment()
-    record_call(
-        editor,
-        environment,
-        action="key.validate",
-        target=Target("provider_key", demo.KEY_CLAUDE),
-        sent=None,
-        call=lambda: get_client(environment).validate_provider_key(demo.KEY_CLAUDE),
-    )
+    validate_in_the_background(editor, demo.KEY_CLAUDE)
     assert "Claude, renamed in PostHog" in listed_key_names(viewer_client.get(KEYS))
 
 
