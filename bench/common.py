@@ -120,7 +120,8 @@ def portal_env(sandbox_port: int, database: Path, port: int, workers: int, threa
         "SECURE_HSTS_SECONDS": "0",
         "SECURE_HSTS_PRELOAD": "false",
         "SANDBOX_PORT": str(sandbox_port),
-        "LOG_LEVEL": "WARNING",
+        # As production logs: one JSON line per request (into the log file, not the terminal).
+        "LOG_LEVEL": "INFO",
         "PORT": str(port),
         "WEB_CONCURRENCY": str(workers),
         "GUNICORN_THREADS": str(threads),
@@ -147,7 +148,10 @@ def production_portal(sandbox, *, workers: int = 2, threads: int = 8) -> Iterato
         .strip()
     )
     gunicorn = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
-    process = subprocess.Popen([*gunicorn, "adminui.wsgi:application"], cwd=ROOT, env=env)
+    log = database.with_name("portal.log").open("w")
+    process = subprocess.Popen(
+        [*gunicorn, "adminui.wsgi:application"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url + "/healthz")

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -96,17 +97,20 @@ def key_list(request: HtmxHttpRequest, environment: PostHogEnvironment) -> HttpR
     if request.GET.get("changed"):
         # That filter reads the key history, which sweeps write without a portal write.
         vary += tuple(key.id for key in inventory.shown)
-    region = copied_region(
-        request,
-        "keys/list.html#key-region",
-        inventory.copied,
-        lambda: key_region_context(environment, inventory, request.GET),
-        reads=LIST_PARAMS,
-        vary=vary,
-    )
+
+    def drawn(partial: str) -> SafeString:
+        return copied_region(
+            request,
+            f"keys/list.html#{partial}",
+            inventory.copied,
+            lambda: frame | key_region_context(environment, inventory, request.GET),
+            reads=LIST_PARAMS,
+            vary=vary,
+        )
+
     if request.htmx:
-        return HttpResponse(region)
-    return render(request, "keys/list.html", frame | {"key_region": region})
+        return HttpResponse(drawn("key-region"))
+    return render(request, "keys/list.html", {"key_page": drawn("key-page")})
 
 
 def key_region_context(

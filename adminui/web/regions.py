@@ -1,8 +1,10 @@
-"""A list's region drawn once per copy of PostHog's answer, not once per request.
+"""A list page's content and its list region, drawn once per copy of PostHog's answer, not once
+per request (each a `{% partialdef %}`: the page below the layout for a browser, the region for
+htmx).
 
 Re-filtering and reloading a list read its copy (`adminui.web.listcopy`); drawing the same rows
-again was then most of such a page's time (bench/pages.py). `copied_region` keeps the drawn
-region in Django's cache (Redis in production, so every instance shares it) under the copy's
+again was then most of such a page's time (bench/pages.py). `copied_region` keeps the drawing
+in Django's cache (Redis in production, so every instance shares it) under the copy's
 identity, the URL with its query string, and the viewer's role, for what is left of the copy's
 life. A write through the portal moves the environment to a new generation of copies, so a
 region drawn before it is never shown again; nothing here needs invalidating on its own.
