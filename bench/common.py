@@ -154,7 +154,12 @@ def production_portal(sandbox, *, workers: int = 2, threads: int = 8) -> Iterato
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until_up(url + "/healthz")
+        try:
+            wait_until_up(url + "/healthz")
+        except SystemExit:
+            print(Path(log.name).read_text()[-4000:], file=sys.stderr)  # why it did not start
+            raise
+        print(f"The portal's log: {log.name}")
         session = requests.Session()
         # Set as a header: the cookie is Secure (production), and this is plain HTTP on loopback.
         session.headers["Cookie"] = f"sessionid={cookie}"
