@@ -10,7 +10,6 @@ change in one sweep.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ from adminui.alerts.snapshot import EnvironmentSnapshot
 from adminui.alerts.tasks import notify
 from adminui.evaluations import kinds
 from adminui.keys.providers import FAILING_STATES
+from adminui.ops.cache import current_generation, next_generation
 from adminui.posthog import Evaluation, ProviderKey
 from adminui.posthog.redaction import redact
 
@@ -301,10 +301,7 @@ COUNT_SECONDS = 15
 def open_alert_count(slugs: Iterable[str]) -> int:
     """Alerts nobody has acknowledged yet, for the navigation."""
     slugs = sorted(set(slugs))
-    if (generation := cache.get(COUNT_GENERATION)) is None:
-        cache.add(COUNT_GENERATION, uuid.uuid4().hex, timeout=None)  # the first of racing ones
-        generation = cache.get(COUNT_GENERATION)
-    key = f"alerts:open-count:{generation or uuid.uuid4().hex}:{','.join(slugs)}"
+    key = f"alerts:open-count:{current_generation(COUNT_GENERATION)}:{','.join(slugs)}"
     if (count := cache.get(key)) is None:
         counted = Alert.objects.filter(environment__in=slugs, status=Status.OPEN)
         count = counted.aggregate(count=Count("id"))["count"]
@@ -317,10 +314,5 @@ def open_alert_count(slugs: Iterable[str]) -> int:
 def forget_open_counts(**kwargs) -> None:
     """Now, and again once the change is committed: a count another request takes in between
     (still without it) must not be kept as the new generation's."""
-    next_count_generation()
-    transaction.on_commit(next_count_generation)
-
-
-def next_count_generation() -> None:
-    # A new random name, not an increment: no instance can reuse an old generation's counts.
-    cache.set(COUNT_GENERATION, uuid.uuid4().hex, timeout=None)
+    next_generation(COUNT_GENERATION)
+    transaction.on_commit(lambda: next_generation(COUNT_GENERATION))

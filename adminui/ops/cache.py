@@ -5,6 +5,9 @@ cache only speeds their reads), the rest is recomputed on a miss. So while Redis
 restarting, reads return the default, writes are dropped, and one warning is logged every
 `WARN_EVERY` seconds; pages keep working, a little slower, and /readyz reports the cache down.
 The short socket timeouts in settings keep an unreachable Redis from stalling a request.
+
+Also here: generations, the way every instance forgets a family of cached values at once
+(the lists' copies, the navigation's alert count) without finding and deleting each key.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
@@ -79,3 +84,18 @@ class ResilientRedisCache(RedisCache):
     def ping(self) -> None:
         """Raise `RedisError` unless Redis answers (for /readyz, which must see the outage)."""
         self._cache.get_client(write=True).ping()
+
+
+def current_generation(key: str) -> str:
+    """The current generation named by `key`, for the keys of the values made in it."""
+    if (current := cache.get(key)) is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)  # the first of racing instances wins
+        current = cache.get(key)
+    # Without a cache answer (Redis down) a fresh generation matches nothing: every read misses.
+    return current or uuid.uuid4().hex
+
+
+def next_generation(key: str) -> None:
+    """Start a new generation: nothing kept under an earlier one is read again. A new random
+    name, not an increment, so no instance can come back to an old generation."""
+    cache.set(key, uuid.uuid4().hex, timeout=None)

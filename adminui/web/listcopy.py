@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import QueryDict
 
+from adminui.ops.cache import current_generation, next_generation
 from adminui.posthog import PostHogEnvironment
 from adminui.web.concurrency import Outcome, gather
 
@@ -69,7 +69,7 @@ def gather_copied(
 ) -> Copied:
     """Each read from the copy when there is one (unless `refresh`), the rest from PostHog at
     the same time (`gather`); successful answers are copied, failures never are."""
-    generation = _generation(environment)
+    generation = current_generation(_generation_key(environment))
     keys = {name: _copy_key(environment, generation, read.query) for name, read in reads.items()}
     copies = {} if refresh else cache.get_many(list(keys.values()))
     missing = {name: read.call for name, read in reads.items() if keys[name] not in copies}
@@ -95,16 +95,7 @@ def gather_copied(
 
 def invalidate(environment: PostHogEnvironment) -> None:
     """Forget every copy of this environment's lists (after the portal wrote to it)."""
-    cache.set(_generation_key(environment), uuid.uuid4().hex, timeout=None)
-
-
-def _generation(environment: PostHogEnvironment) -> str:
-    key = _generation_key(environment)
-    if (generation := cache.get(key)) is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)  # the first of racing instances wins
-        generation = cache.get(key)
-    # Without a cache answer (Redis down) a fresh generation matches no copy: every read misses.
-    return generation or uuid.uuid4().hex
+    next_generation(_generation_key(environment))
 
 
 def _generation_key(environment: PostHogEnvironment) -> str:
