@@ -32,7 +32,7 @@ from adminui.alerts.service import sync_alerts
 from adminui.alerts.snapshot import EnvironmentSnapshot, Failover
 from adminui.audit.service import Target, record_call
 from adminui.keys.history import Trigger, record_states
-from adminui.keys.lease import Lease
+from adminui.keys.lease import Lease, held
 from adminui.keys.providers import FAILING_STATES, provider_info
 from adminui.models import AuditEvent
 from adminui.posthog import (
@@ -84,22 +84,28 @@ def sweep(
     environment: str | None = None, *, spread: float = 0, force: bool = False
 ) -> list[SweepSummary] | None:
     """One whole sweep now, of one environment (a slug) or all; None when another is running."""
-    lease = Lease(LEASE_NAME, lease_ttl(spread))
-    if not lease.take():
-        logger.info("Another key sweep is running; this one stops.")
-        return None
-    try:
+    with held(LEASE_NAME, lease_ttl(spread)) as lease:
+        if lease is None:
+            logger.info("Another key sweep is running; this one stops.")
+            return None
         summaries: dict[str, SweepSummary] = {}
-        steps = plan(environment, force, summaries)
-        while steps:
-            if steps[0][0] == "check" and spread:
-                time.sleep(random.uniform(0, spread))  # noqa: S311 (jitter, not a secret)
-            if not lease.renew():
-                break
-            steps = run_step(steps, summaries)
+        run_steps(lease, plan(environment, force, summaries), summaries, spread)
         return list(summaries.values())
-    finally:
-        lease.release()
+
+
+def run_steps(
+    lease: Lease,
+    steps: list[Step],
+    summaries: dict[str, SweepSummary] | None = None,
+    spread: float = 0,
+) -> None:
+    """Run the steps in turn while the lease stays ours, up to `spread` seconds apart."""
+    while steps:
+        if steps[0][0] == "check" and spread:
+            time.sleep(random.uniform(0, spread))  # noqa: S311 (jitter, not a secret)
+        if not lease.renew():
+            break
+        steps = run_step(steps, summaries)
 
 
 def plan(

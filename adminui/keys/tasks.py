@@ -18,7 +18,7 @@ from django.utils import timezone
 from adminui.audit.service import Target, record_call
 from adminui.keys.history import Trigger, record_state
 from adminui.keys.lease import Lease
-from adminui.keys.sweep import LEASE_NAME, Step, lease_ttl, plan, run_step
+from adminui.keys.sweep import LEASE_NAME, Step, lease_ttl, plan, run_step, run_steps
 from adminui.models import BulkValidation
 from adminui.posthog import PostHogEnvironment, PostHogError, get_client, get_environment
 from adminui.posthog.retries import background_work
@@ -46,8 +46,7 @@ def sweep_keys(holder: str = "", steps: list[Step] | None = None) -> str:
             later = sweep_keys.using(run_after=timezone.now() + timedelta(seconds=pause))
             later.enqueue(lease.holder, steps)
             return f"{len(steps)} steps left"
-        while steps and lease.renew():
-            steps = run_step(steps)
+        run_steps(lease, steps)
     except Exception:
         lease.release()  # the plan is lost with this task: let the next sweep start at once
         raise
