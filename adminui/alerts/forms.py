@@ -59,17 +59,22 @@ class AlertFilterForm(forms.Form):
 
     def alerts(self) -> QuerySet[Alert]:
         """The alerts of the given environments that the valid filters keep."""
+        alerts = self.filtered()
+        status = self.cleaned_data.get("status", "")
+        if status == "":
+            return alerts.exclude(status=Alert.Status.RESOLVED)
+        if status != "all":
+            return alerts.filter(status=status)
+        return alerts
+
+    def filtered(self) -> QuerySet[Alert]:
+        """The alerts the valid filters keep, whatever the status tab (which counts them)."""
         self.is_valid()
         data = self.cleaned_data
         slugs = [env.slug for env in self.environments]
         if data.get("environment"):
             slugs = [data["environment"]]
         alerts = Alert.objects.filter(environment__in=slugs)
-        status = data.get("status", "")
-        if status == "":
-            alerts = alerts.exclude(status=Alert.Status.RESOLVED)
-        elif status != "all":
-            alerts = alerts.filter(status=status)
         if data.get("kind"):
             alerts = alerts.filter(kind=data["kind"])
         if data.get("severity"):
@@ -84,11 +89,7 @@ class AlertFilterForm(forms.Form):
 def status_tabs(form: AlertFilterForm) -> list[tuple[str, str, int]]:
     """Each status tab, with how many alerts it holds under the other filters."""
     counts = dict.fromkeys(STATUS_TABS, 0)
-    data = QueryDict(mutable=True)
-    data.update(form.data)
-    data["status"] = "all"
-    every = AlertFilterForm(data, form.environments, across="environment" in form.fields)
-    for row in every.alerts().order_by().values("status").annotate(count=Count("id")):
+    for row in form.filtered().order_by().values("status").annotate(count=Count("id")):
         counts[row["status"]] = row["count"]
         counts["all"] += row["count"]
         if row["status"] != Alert.Status.RESOLVED:

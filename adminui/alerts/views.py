@@ -24,7 +24,7 @@ from adminui.alerts.service import acknowledge, open_alert_count
 from adminui.alerts.trial import send_test_notification
 from adminui.posthog import PostHogEnvironment
 from adminui.web.htmx import HtmxHttpRequest, render_page
-from adminui.web.roles import Role, role_in, role_required, visible_environments
+from adminui.web.roles import Role, may_act, role_in, role_required, visible_environments
 from adminui.web.toasts import messages_only
 
 PAGE_SIZE = 50
@@ -71,7 +71,7 @@ def alerts_page(
 def editable(request: HtmxHttpRequest, environments: list[PostHogEnvironment]) -> set[str]:
     """The environments whose alerts this user may acknowledge (the page across environments
     mixes roles, so the layout's ``can_edit`` of one environment does not say)."""
-    return {env.slug for env in environments if (role_in(request.user, env) or 0) >= Role.EDITOR}
+    return {env.slug for env in environments if may_act(request.user, env, Role.EDITOR)}
 
 
 def undelivered(
