@@ -21,7 +21,7 @@ from functools import wraps
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from adminui.accounts.models import EnvironmentRole
 from adminui.posthog import PostHogEnvironment, get_environments
@@ -201,8 +201,9 @@ class RoleRequired(PermissionDenied):
 
 
 def role_required(role: Role) -> Callable:
-    """View decorator: 404 for an environment hidden from the user, else 403 unless they have
-    at least `role` there (in a view of no environment: in some environment they see).
+    """View decorator: 403 unless the user has at least `role` in the URL's environment (in a
+    view of no environment: in some environment they see). An environment hidden from them
+    never reaches a view: HiddenEnvironmentMiddleware answers it as unknown first.
 
     The wrapped view carries `required_role`, so tests can check every view states one."""
 
@@ -211,8 +212,6 @@ def role_required(role: Role) -> Callable:
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             environment = kwargs.get("environment")
             if isinstance(environment, PostHogEnvironment):
-                if is_hidden(request.user, environment):
-                    raise Http404("No such environment.")
                 current = role_in(request.user, environment)
             else:
                 environment, current = None, best_role(request.user)
