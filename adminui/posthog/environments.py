@@ -170,18 +170,19 @@ def _global_settings() -> GlobalSettings:
 def _environment_from_posthog_settings() -> PostHogEnvironment:
     sandbox = bool(getattr(settings, "POSTHOG_SANDBOX", False))
     name = getattr(settings, "POSTHOG_ENVIRONMENT_NAME", "") or "PostHog"
+    defaults = _global_settings()
     return PostHogEnvironment(
         # URLs take [a-z0-9-]: slugify keeps "_", so turn it into "-" too.
         slug=SANDBOX_SLUG if sandbox else (slugify(name).replace("_", "-") or "default"),
         name=name,
         host=str(settings.POSTHOG_HOST).rstrip("/"),
         project_id=int(settings.POSTHOG_PROJECT_ID),
-        api_prefix=getattr(settings, "POSTHOG_API_PREFIX", AUTO_PREFIX),
+        api_prefix=defaults.api_prefix,
         personal_api_key=settings.POSTHOG_PERSONAL_API_KEY,
         sandbox=sandbox,
-        connect_timeout=float(getattr(settings, "POSTHOG_CONNECT_TIMEOUT", 3.05)),
-        read_timeout=float(getattr(settings, "POSTHOG_READ_TIMEOUT", 15.0)),
-        llm_read_timeout=float(getattr(settings, "POSTHOG_LLM_READ_TIMEOUT", 90.0)),
+        connect_timeout=defaults.connect_timeout,
+        read_timeout=defaults.read_timeout,
+        llm_read_timeout=defaults.llm_read_timeout,
     )
 
 
