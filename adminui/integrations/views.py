@@ -300,14 +300,20 @@ def posthog_next_path(environment: PostHogEnvironment) -> str:
 
 def refuses_connecting(environment: PostHogEnvironment) -> bool:
     """Whether this environment's PostHog refuses the portal's key to start connections, so the
-    connect page says so before anyone chooses. A failure to find out is no refusal: the form
-    is offered, and submitting it explains whatever PostHog answers."""
+    connect page says so before anyone chooses, asked as connecting asks. Newest PostHog
+    refuses `authorize` to personal API keys for every kind (the action has no scope:
+    docs/posthog-contract.md §3.6); older PostHog answers with the provider's URL, which nobody
+    follows. A failure to find out is no refusal: the form is offered, and submitting it
+    explains whatever PostHog answers."""
     try:
-        return get_client(environment).refuses_connecting(
+        get_client(environment).authorize_integration(
             kind=CONNECTABLE_KINDS[0], next_path=posthog_next_path(environment)
         )
+    except PostHogPersonalKeyRefused:
+        return True
     except PostHogError:
         return False
+    return False
 
 
 def posthog_authorize_url(environment: PostHogEnvironment, kind: str) -> str:

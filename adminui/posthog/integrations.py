@@ -14,7 +14,7 @@ from typing import Any, Self
 from urllib.parse import urljoin
 
 from adminui.posthog.classify import bad_response
-from adminui.posthog.errors import PostHogNotFound, PostHogPersonalKeyRefused
+from adminui.posthog.errors import PostHogNotFound
 from adminui.posthog.transport import Params, Transport, _segment
 from adminui.posthog.types import (
     UserBasic,
@@ -457,17 +457,6 @@ class IntegrationEndpoints(Transport):
                 path=self._path_of(path),
             )
         return urljoin(self.host + "/", location)
-
-    def refuses_connecting(self, *, kind: str, next_path: str) -> bool:
-        """Whether this PostHog refuses to start connections for the portal's key, asked as
-        connecting asks. Newest PostHog refuses `authorize` to personal API keys for every kind
-        (the action has no scope: docs/posthog-contract.md §3.6); older PostHog answers with the
-        provider's URL, which nobody follows. Other failures raise, as for any call."""
-        try:
-            self.authorize_integration(kind=kind, next_path=next_path)
-        except PostHogPersonalKeyRefused:
-            return True
-        return False
 
     def _integration_action[T](
         self,
