@@ -11,7 +11,8 @@ from adminui.keys.models import KeyStateChange
 from adminui.keys.sweep import sweep
 from adminui.sandbox.demo import KEY_CLAUDE
 from adminui.sandbox.resources.provider_answers import ANSWERS
-from tests.conftest import sandbox_api
+from adminui.sandbox.staging import STAGING_KEY_ANTHROPIC_ROTATED, STAGING_PROJECT_ID
+from tests.conftest import AUTH, sandbox_api
 
 # (state, message) as PostHog's adapters and LLM errors word them, and the class each is.
 POSTHOG_MESSAGES = [
@@ -99,3 +100,11 @@ def test_the_sandbox_control_sets_and_clears_a_keys_provider_answer_over_http(sa
     requests.post(url, json={"key_id": KEY_CLAUDE, "answer": None}, headers=control)
     validated = sandbox_api(sandbox, "POST", f"llm_analytics/provider_keys/{KEY_CLAUDE}/validate/")
     assert validated.json()["state"] == "ok"
+
+
+def test_a_provider_answer_holds_for_a_key_of_the_staging_project_too(sandbox):
+    sandbox.provider_answer(STAGING_KEY_ANTHROPIC_ROTATED, "quota")
+    path = f"llm_analytics/provider_keys/{STAGING_KEY_ANTHROPIC_ROTATED}/validate/"
+    url = sandbox.api_url(path, project=STAGING_PROJECT_ID)
+    validated = requests.post(url, headers=AUTH, timeout=10).json()
+    assert (validated["state"], validated["error_message"]) == ANSWERS["quota"]

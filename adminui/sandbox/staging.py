@@ -93,6 +93,7 @@ def build_staging_state(production: SandboxState, now: datetime | None = None) -
         config_created_at=keys[STAGING_ACTIVE_KEY_ID].created_at,
         config_updated_at=keys[STAGING_ACTIVE_KEY_ID].created_at,
         throttle_history=production.throttle_history,  # PostHog throttles per key, not project
+        provider_answers=production.provider_answers,  # key ids are unique across projects
         switches=production.switches,
         lock=production.lock,
         project_id=STAGING_PROJECT_ID,
