@@ -4,6 +4,7 @@ on an SQLite file (tests/worker_settings.py) that the test reads back."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -51,3 +52,9 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*MANAGE, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def query(database: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of the processes' SQLite database, read as they left it."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(sql, params).fetchall()

@@ -7,14 +7,13 @@ the alert, each channel hears of it once, and a further sweep sends nothing."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable
 
 from adminui.demo_project import DEMO_PERSONAL_API_KEY, DEMO_PROJECT_ID
 from adminui.sandbox import demo
 from tests.conftest import environment_entry, write_environments_file
-from tests.processes import WORKER, manage, process_environment, running
+from tests.processes import WORKER, manage, process_environment, query, running
 from tests.receivers import SECRET, http_receiver, smtp_mailbox, verified
 
 BASE_URL = "https://adminui.acme.example"
@@ -29,11 +28,6 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = 120) -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"Still waiting after {seconds:.0f} s for {what}")
         time.sleep(0.2)
-
-
-def query(database, sql: str) -> list[tuple]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def only_together_failing(sandbox) -> None:

@@ -4,11 +4,10 @@ pause) against the sandbox, and a key the sandbox turned invalid is in the histo
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 from adminui.sandbox.demo import KEY_CLAUDE
-from tests.processes import WORKER, process_environment, running
+from tests.processes import WORKER, process_environment, query, running
 
 VALIDATE = r"/provider_keys/[^/]+/validate/$"
 
@@ -27,18 +26,18 @@ def test_the_scheduler_queues_a_sweep_that_the_worker_runs(tmp_path, sandbox):
         # One task per key's check, the last one also finishing the environment.
         while time.monotonic() < deadline and ("SUCCESSFUL", '"finished"') not in tasks:
             time.sleep(0.5)
-            with sqlite3.connect(database) as connection:
-                tasks = connection.execute(
-                    "SELECT status, return_value FROM django_tasks_database_dbtaskresult"
-                    " WHERE task_path = 'adminui.keys.tasks.sweep_keys' ORDER BY enqueued_at"
-                ).fetchall()
+            tasks = query(
+                database,
+                "SELECT status, return_value FROM django_tasks_database_dbtaskresult"
+                " WHERE task_path = 'adminui.keys.tasks.sweep_keys' ORDER BY enqueued_at",
+            )
         assert len(tasks) == keys + 1 and {status for status, _ in tasks} == {"SUCCESSFUL"}
         assert len(sandbox.received(VALIDATE, "POST")) == keys
-        with sqlite3.connect(database) as connection:
-            rows = connection.execute(
-                "SELECT to_state, message, failure_class, trigger, actor_name"
-                " FROM adminui_keystatechange WHERE key_id = ?",
-                (KEY_CLAUDE,),
-            ).fetchall()
+        rows = query(
+            database,
+            "SELECT to_state, message, failure_class, trigger, actor_name"
+            " FROM adminui_keystatechange WHERE key_id = ?",
+            (KEY_CLAUDE,),
+        )
         assert rows == [("invalid", "Invalid API key", "invalid_key", "schedule", "Scheduler")]
     assert "Key checks: first at" in processes[0].stdout.read()

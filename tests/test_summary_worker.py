@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import subprocess
-import sys
 
 from django_tasks_db.models import DBTaskResult
 
 from adminui.models import AuditEvent, SummaryRequest
 from adminui.sandbox.demo import EVAL_ANSWER_RELEVANCE
-from tests.conftest import HTMX, ROOT
+from tests.conftest import HTMX
+from tests.processes import manage, process_environment, query
 from tests.summary_helpers import EVALUATION_URL, SUMMARIZE, run_worker
 
 
@@ -59,36 +56,20 @@ print(summary_request.status)
 
 def test_a_worker_process_runs_a_summary_queued_by_another(tmp_path, sandbox):
     database = tmp_path / "worker.sqlite3"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("POSTHOG_", "TASKS_"))},
-        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-        "ADMINUI_WORKER_DB": str(database),
-        "SANDBOX_PORT": str(sandbox.port),  # the settings' sandbox mode points at it
-    }
+    env = process_environment(database, sandbox)
 
-    def manage(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    def succeeded(*args: str) -> str:
+        done = manage(env, *args)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    manage("migrate", "--no-input", "-v", "0")
-    assert manage("shell", "-v", "0", "-c", ASK).strip() == "queued"
-    manage("db_worker", "--batch", "--no-reload", "--no-startup-delay", "-v", "0")
+    assert succeeded("shell", "-v", "0", "-c", ASK).strip() == "queued"
+    succeeded("db_worker", "--batch", "--no-reload", "--no-startup-delay", "-v", "0")
 
-    with sqlite3.connect(database) as connection:
-        status, result, requested_by = connection.execute(
-            "SELECT status, result, requested_by_name FROM adminui_summaryrequest"
-        ).fetchone()
-        task_status = connection.execute(
-            "SELECT status FROM django_tasks_database_dbtaskresult"
-        ).fetchone()
+    status, result, requested_by = query(
+        database, "SELECT status, result, requested_by_name FROM adminui_summaryrequest"
+    )[0]
+    task_status = query(database, "SELECT status FROM django_tasks_database_dbtaskresult")[0]
     assert (status, requested_by, task_status) == ("succeeded", "eddie", ("SUCCESSFUL",))
     statistics = json.loads(result)["statistics"]
     assert statistics["pass_count"] == statistics["total_analyzed"] > 0
