@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,25 @@ def pytest_configure() -> None:
 
     # Hashing passwords properly is slow by design; every test creates users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    serialize_sqlite_statements()
+
+
+def serialize_sqlite_statements() -> None:
+    """One SQLite statement at a time in this process. The live server's request threads share
+    the test's in-memory connection (pytest-django hands it to them), and Django's docs warn
+    that simultaneous queries on a shared connection fail at random: two rows validated at once
+    met "bad parameter or other API misuse"."""
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    lock = threading.RLock()
+    for name in ("execute", "executemany"):
+        original = getattr(SQLiteCursorWrapper, name)
+
+        def serialized(self, *args, _original=original):
+            with lock:
+                return _original(self, *args)
+
+        setattr(SQLiteCursorWrapper, name, serialized)
 
 
 def unconfigured_environment() -> dict[str, str]:
