@@ -1,14 +1,20 @@
 """The stack's own PostgreSQL cluster, from Debian's packages, managed with pg_ctl.
 
 PostgreSQL refuses to run as root: as root, the cluster belongs to Debian's ``postgres`` user
-and its programs run as that user (setpriv). The cluster keeps its data between runs.
+and its programs run as that user (setpriv). The cluster keeps its data between runs. That
+user must reach the cluster's folder: a checkout under a folder only root may enter (what
+`mktemp -d` makes) keeps its cluster in the system's temporary folder instead (`cluster_home`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pwd
 import shutil
+import stat
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +39,34 @@ def as_postgres_user() -> list[str]:
     if os.geteuid() != 0:
         return []
     return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
+
+
+def cluster_home(preferred: Path) -> Path:
+    """`preferred`, or, when PostgreSQL's user could not reach it, a folder of the system's
+    temporary folder named after it (so each checkout keeps its own cluster between runs)."""
+    if os.geteuid() != 0 or _reachable_by_postgres(preferred):
+        return preferred
+    name = hashlib.sha256(str(preferred.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"adminui-postgres-{name}"
+
+
+def _reachable_by_postgres(path: Path) -> bool:
+    """Whether the postgres user may enter every existing folder on the way to `path`."""
+    user = pwd.getpwnam("postgres")
+    groups = set(os.getgrouplist(user.pw_name, user.pw_gid))
+    for folder in [path.resolve(), *path.resolve().parents]:
+        if not folder.exists():
+            continue
+        mode = folder.stat()
+        if mode.st_uid == user.pw_uid:
+            allowed = mode.st_mode & stat.S_IXUSR
+        elif mode.st_gid in groups:
+            allowed = mode.st_mode & stat.S_IXGRP
+        else:
+            allowed = mode.st_mode & stat.S_IXOTH
+        if not allowed:
+            return False
+    return True
 
 
 @dataclass(frozen=True)

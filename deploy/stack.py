@@ -27,7 +27,7 @@ from pathlib import Path
 from string import Template
 
 from adminui.demo_project import write_sandbox_environments
-from deploy.postgres import Cluster
+from deploy.postgres import Cluster, cluster_home
 from deploy.processes import ROOT, Service, wait_for_port
 
 DEPLOY = ROOT / "deploy"
@@ -189,10 +189,12 @@ class Stack:
 
     @property
     def postgres(self) -> Cluster:
+        home = cluster_home(self.root)
         return Cluster(
-            data=self.root / "postgres",
-            run=self.root / "postgres-run",
-            log=self.logs / "postgres.log",
+            data=home / "postgres",
+            run=home / "postgres-run",
+            # Written by PostgreSQL's user: beside the cluster when it lives elsewhere.
+            log=(self.logs if home == self.root else home) / "postgres.log",
             port=self.ports.postgres,
             password=self._secrets["postgres_password"],
         )
