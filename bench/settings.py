@@ -16,3 +16,6 @@ DATABASES["default"]["NAME"] = os.environ["BENCH_DATABASE_FILE"]
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# The portal's URLs and the benchmarks' floor pages (bench/urls.py).
+ROOT_URLCONF = "bench.urls"
