@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 
 import pytest
 
 from adminui.models import AuditEvent
 from adminui.sandbox import demo
+from adminui.web import concurrency
 from tests.conftest import htmx_for, sandbox_api
 
 GITHUB = f"/sandbox/integrations/{demo.GITHUB_INTEGRATION_ID}/"
@@ -444,6 +446,18 @@ def test_an_editor_can_ask_posthog_to_read_the_repositories_from_github_again(
     assert len(sandbox.received(r"/github_repos/refresh/$", "POST")) == 1
     event = AuditEvent.objects.get(action="integration.refresh_repositories")
     assert event.outcome == AuditEvent.Outcome.SUCCESS
+
+
+def test_the_refresh_keeps_the_requests_own_database_connection_open(editor_client, monkeypatch):
+    """It calls PostHog on the request's thread: closing that thread's connections there (as
+    each of gather's threads does for its own) broke the rest of the request on PostgreSQL."""
+    closed_on = []
+    monkeypatch.setattr(
+        concurrency.connections, "close_all", lambda: closed_on.append(threading.get_ident())
+    )
+    response = editor_client.post(f"{GITHUB}repositories/refresh/", headers=htmx_for("x"))
+    assert response.status_code == 200
+    assert threading.get_ident() not in closed_on
 
 
 def test_without_javascript_the_refresh_redirects_back_with_a_message(editor_client):

@@ -37,9 +37,15 @@ def outcome_of(call: Callable[[], Any]) -> Outcome:
         return Outcome(value=call())
     except PostHogError as error:
         return Outcome(error=error)
+
+
+def _in_its_own_thread(call: Callable[[], Any]) -> Outcome:
+    try:
+        return outcome_of(call)
     finally:
         # A call may touch the database (the client stores an API prefix move): close this
         # short-lived thread's connections rather than leave them to the garbage collector.
+        # Only here: on the request's own thread that would close its connection mid-request.
         connections.close_all()
 
 
@@ -51,7 +57,7 @@ def gather(calls: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
     (`adminui.ops.requestlog`) hold for its calls too."""
     with ThreadPoolExecutor(max_workers=max(len(calls), 1)) as pool:
         futures = {
-            name: pool.submit(contextvars.copy_context().run, outcome_of, call)
+            name: pool.submit(contextvars.copy_context().run, _in_its_own_thread, call)
             for name, call in calls.items()
         }
         return {name: future.result() for name, future in futures.items()}
