@@ -12,6 +12,7 @@ It prints numbers; it asserts nothing (timing belongs here, not in tests).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import tempfile
@@ -53,6 +54,8 @@ def django_client(sandbox_url: str):
     import django
 
     django.setup()
+    # Not a request log line, nor the sandbox's deprecation notice, per render amid the table.
+    logging.disable(logging.WARNING)
     from django.conf import settings
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
