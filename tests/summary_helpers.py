@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django_tasks_db.management.commands.db_worker import Worker
 
 from adminui.evaluations.summaries import request_summary
@@ -15,17 +17,22 @@ SUMMARIZE = f"{EVALUATION_URL}summarize/"
 
 
 def run_worker() -> None:
-    """django-tasks-db's worker, in this process: runs every queued task, then returns."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
+    """django-tasks-db's worker, in this process: runs every queued task, then returns.
+
+    The worker closes stale connections between tasks. Inside a test's transaction that
+    closes the connection holding the test's rows (on PostgreSQL; SQLite keeps an in-memory
+    database open), so here it does not, as Django's test client does around its requests."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
 
 
 def stored_summary(user, *, evaluation_id: str = EVAL_ANSWER_RELEVANCE, **params):

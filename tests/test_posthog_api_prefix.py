@@ -123,6 +123,9 @@ def test_a_write_refused_by_a_gone_alias_is_sent_to_the_successor_exactly_once(s
     assert demo.KEY_TOGETHER not in sandbox.state.provider_keys
 
 
+# Other threads store the move on their own connections: on PostgreSQL it is committed, and
+# only a flush (transaction=True) keeps it from the next test.
+@pytest.mark.django_db(transaction=True)
 def test_calls_in_flight_when_the_alias_is_found_gone_all_reach_the_successor(sandbox):
     sandbox.switch(environments_alias="gone")
     sandbox.faults.add(r"^/api/environments/", latency=0.2)  # both are sent before either moves
@@ -131,8 +134,8 @@ def test_calls_in_flight_when_the_alias_is_found_gone_all_reach_the_successor(sa
         answers = list(pool.map(lambda _: client.list_provider_keys(), range(2)))
     assert all(answers)
     assert sorted(prefixes_called(sandbox)) == ["environments"] * 2 + ["projects"] * 2
-    # The test database takes writes only from this thread: the move waits for the next
-    # get_client(), which a request's own thread makes.
+    # SQLite's in-memory test database takes writes only from this thread: there the move
+    # waits for the next get_client(), which a request's own thread makes.
     get_client()
     assert ApiPrefixMove.objects.get().reason == "alias_gone"
 
@@ -182,6 +185,7 @@ def test_a_pinned_prefix_ignores_a_stored_move(sandbox, settings):
     assert get_environment().follows_posthog_prefix is False
 
 
+@pytest.mark.django_db(transaction=True)  # the page's calls run in threads of their own
 def test_a_move_seen_by_a_pages_concurrent_calls_is_stored_by_the_page(viewer_client, sandbox):
     page = viewer_client.get("/sandbox/").content.decode()
     move = ApiPrefixMove.objects.get()
