@@ -92,6 +92,29 @@ def pytest_configure() -> None:
     # Hashing passwords properly is slow by design; every test creates users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     serialize_sqlite_statements()
+    serve_one_request_at_a_time()
+
+
+def serve_one_request_at_a_time() -> None:
+    """The live server answers one request at a time (each still on a thread of its own, so
+    kept-alive connections wait for nobody). Its threads share the test's one in-memory SQLite
+    connection, and its transactions and commits with it, which no lock around statements
+    makes safe: two rows validated at once, one request found no session and was sent to the
+    login page."""
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    lock = threading.Lock()
+
+    class OneRequestAtATime(ThreadedWSGIServer):
+        def set_app(self, application) -> None:
+            def serialized(environ, start_response):
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(serialized)
+
+    LiveServerThread.server_class = OneRequestAtATime
 
 
 def serialize_sqlite_statements() -> None:
