@@ -13,6 +13,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from adminui.posthog import PostHogEnvironment, get_client
+from adminui.urls import handler403, handler500  # noqa: F401 (the portal's error pages)
 from adminui.urls import urlpatterns as portal_urlpatterns
 from adminui.web.roles import Role, role_required
 

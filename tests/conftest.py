@@ -96,11 +96,12 @@ def pytest_configure() -> None:
 
 
 def serve_one_request_at_a_time() -> None:
-    """The live server answers one request at a time (each still on a thread of its own, so
-    kept-alive connections wait for nobody). Its threads share the test's one in-memory SQLite
-    connection, and its transactions and commits with it, which no lock around statements
+    """A live server whose threads share the test's in-memory SQLite connection answers one
+    request at a time (each still on a thread of its own, so kept-alive connections wait for
+    nobody). Its transactions and commits are shared too, which no lock around statements
     makes safe: two rows validated at once, one request found no session and was sent to the
-    login page."""
+    login page. On a database file or PostgreSQL each thread has its own connection, and
+    requests run at the same time (`make resilience` holds them to the PostHog timeouts)."""
     from django.core.servers.basehttp import ThreadedWSGIServer
     from django.test.testcases import LiveServerThread
 
@@ -108,6 +109,9 @@ def serve_one_request_at_a_time() -> None:
 
     class OneRequestAtATime(ThreadedWSGIServer):
         def set_app(self, application) -> None:
+            if not self.connections_override:
+                return super().set_app(application)
+
             def serialized(environ, start_response):
                 with lock:
                     return application(environ, start_response)
