@@ -46,20 +46,18 @@ def listed_key_names(response) -> list[str]:
 
 
 def validate_in_the_background(user, key_id: str) -> None:
-    """A validation made for `user` outside any web request (as the worker makes them): a write
-    through the portal all the same."""
-    from adminui.audit.service import Target, record_call
+    """A validation made for `user` outside any web request: the bulk validation's task, run
+    at once as the worker would run it (a write through the portal all the same)."""
+    from django.test import override_settings
+
+    from adminui.keys.tasks import queue_bulk_validation
     from adminui.posthog import get_client, get_environment
+    from tests.summary_helpers import IMMEDIATE
 
     environment = get_environment()
-    record_call(
-        user,
-        environment,
-        action="key.validate",
-        target=Target("provider_key", key_id),
-        sent=None,
-        call=lambda: get_client(environment).validate_provider_key(key_id),
-    )
+    key = get_client(environment).get_provider_key(key_id)
+    with override_settings(TASKS=IMMEDIATE):
+        queue_bulk_validation(user, environment, [key])
 
 
 def bearer(key: str) -> dict[str, str]:
