@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
+from django.template.backends.django import Template
 from django.urls import path
 from django.views.decorators.http import require_GET
 
@@ -17,6 +18,7 @@ from adminui.urls import handler403, handler500  # noqa: F401 (the portal's erro
 from adminui.urls import urlpatterns as portal_urlpatterns
 from adminui.web.roles import Role, role_required
 
+BARE = engines["django"].from_string("<!doctype html><title>Keys</title><p>{{ count }} keys</p>")
 IN_THE_LAYOUT = engines["django"].from_string(
     '{% extends "base.html" %}{% block content %}<p>{{ count }} keys</p>{% endblock %}'
 )
@@ -24,20 +26,15 @@ IN_THE_LAYOUT = engines["django"].from_string(
 
 @require_GET
 @role_required(Role.VIEWER)
-def floor(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
+def floor(
+    request: HttpRequest, environment: PostHogEnvironment, *, template: Template
+) -> HttpResponse:
     count = len(get_client(environment).list_provider_keys())
-    return HttpResponse(f"<!doctype html><title>Keys</title><p>{count} keys</p>")
-
-
-@require_GET
-@role_required(Role.VIEWER)
-def floor_in_the_layout(request: HttpRequest, environment: PostHogEnvironment) -> HttpResponse:
-    count = len(get_client(environment).list_provider_keys())
-    return HttpResponse(IN_THE_LAYOUT.render({"count": count}, request))
+    return HttpResponse(template.render({"count": count}, request))
 
 
 urlpatterns = [
-    path("<env:environment>/bench/floor/", floor),
-    path("<env:environment>/bench/floor-in-the-layout/", floor_in_the_layout),
+    path("<env:environment>/bench/floor/", floor, {"template": BARE}),
+    path("<env:environment>/bench/floor-in-the-layout/", floor, {"template": IN_THE_LAYOUT}),
     *portal_urlpatterns,
 ]
